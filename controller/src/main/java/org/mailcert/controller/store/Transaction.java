@@ -1,0 +1,57 @@
+package org.mailcert.controller.store;
+
+import java.security.PrivateKey;
+import java.time.Instant;
+import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.BindingKey;
+import org.mailcert.controller.model.CertificateVersion;
+import org.mailcert.controller.model.Event;
+import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.JoinToken;
+
+/**
+ * The writes of one {@link Store#write} call, buffered until it returns. Reads go to the store
+ * (committed state); a transaction does not see its own buffered writes.
+ */
+public interface Transaction {
+
+    /**
+     * The revision this transaction commits at. Records that carry a revision should be written
+     * with it. It becomes the store's revision only if the transaction writes something other than
+     * events.
+     */
+    long revision();
+
+    /** The store's clock reading for this transaction; use it for created/used timestamps. */
+    Instant now();
+
+    void putHost(Host host);
+
+    void deleteHost(String fqdn);
+
+    /** Stores a version and its private key, sealed with the certificate name and version as AAD. */
+    void putCertificateVersion(CertificateVersion version, PrivateKey key);
+
+    /** Deletes every version of a name and their keys. */
+    void deleteCertificate(String name);
+
+    void putBinding(Binding binding);
+
+    void deleteBinding(BindingKey key);
+
+    void putJoinToken(JoinToken token);
+
+    void putAdminToken(AdminToken token);
+
+    void deleteAdminToken(String name);
+
+    /**
+     * Appends an event. Sequence, time ({@link #now()}) and revision (this transaction's, or 0 if it
+     * changes nothing else) are filled in by the store; the returned event shows them.
+     */
+    Event appendEvent(Event draft);
+
+    /** Stores one of the controller's own private keys, sealed with {@code purpose} as AAD. */
+    void putControllerKey(String purpose, PrivateKey key);
+}
