@@ -83,6 +83,12 @@ public interface Store extends AutoCloseable {
      */
     <T> T write(WriteFunction<T> function) throws ControllerException;
 
+    /**
+     * Registers a callback run after every committed write, outside the write lock (to wake event
+     * watchers and agent streams). Callbacks must be quick and must not throw.
+     */
+    void addCommitListener(Runnable listener);
+
     /** Releases the store; further calls fail. */
     @Override
     void close();

@@ -47,8 +47,8 @@ public interface Transaction {
     void deleteAdminToken(String name);
 
     /**
-     * Appends an event. Sequence, time ({@link #now()}) and revision (this transaction's, or 0 if it
-     * changes nothing else) are filled in by the store; the returned event shows them.
+     * Appends an event. The store fills in sequence and time ({@link #now()}) now, and at commit the
+     * revision: this transaction's if it changes anything besides events, else 0.
      */
     Event appendEvent(Event draft);
 
