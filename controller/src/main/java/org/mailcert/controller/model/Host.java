@@ -27,6 +27,11 @@ public record Host(
         discoveredDomains = List.copyOf(discoveredDomains);
     }
 
+    /** This host as written at {@code revision}. */
+    public Host withRevision(long revision) {
+        return new Host(fqdn, id, state, created, lastSeen, labels, facts, discoveredDomains, appliedVersion, revision);
+    }
+
     /** A host just declared by an admin, waiting for its agent. */
     public static Host pending(String fqdn, String id, Instant created) {
         return new Host(fqdn, id, HostState.PENDING_ENROLLMENT, created, Optional.empty(), Map.of(),

@@ -71,6 +71,12 @@ public interface Store extends AutoCloseable {
      */
     List<Event> events(long afterSeq, String host, int limit);
 
+    /**
+     * The oldest {@code limit} events after {@code afterSeq}, oldest first, only those of
+     * {@code host} when it is non-empty: for paging forward through the log.
+     */
+    List<Event> eventsFrom(long afterSeq, String host, int limit);
+
     /** The sequence number of the newest event; 0 when there is none. */
     long lastEventSeq();
 

@@ -1,0 +1,2 @@
+/** Enrollment values shared by controller and agent: the join token format. */
+package org.mailcert.common.enroll;

@@ -1,0 +1,2 @@
+/** Crash-safe file replacement with exact permissions. */
+package org.mailcert.common.files;

@@ -1,0 +1,39 @@
+package org.mailcert.common.files;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKeyFileIsWrittenOwnerOnlyAndReplacesTheOldContent() throws Exception {
+        Path f = dir.resolve("sub/key.pem");
+        AtomicFiles.write(f, "one".getBytes(), AtomicFiles.PUBLIC_READ);
+        AtomicFiles.write(f, "two".getBytes(), AtomicFiles.OWNER_ONLY);
+        assertArrayEquals("two".getBytes(), Files.readAllBytes(f));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
+    void noTemporaryFileIsLeftBehind() throws Exception {
+        AtomicFiles.write(dir.resolve("a"), new byte[] {1}, AtomicFiles.OWNER_ONLY);
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("a")), s.toList());
+        }
+    }
+
+    @Test
+    void aPrivateDirectoryIsOwnerOnly() throws Exception {
+        Path d = AtomicFiles.privateDirectory(dir.resolve("x/y"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
+    }
+}

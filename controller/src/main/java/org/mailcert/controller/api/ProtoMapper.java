@@ -1,0 +1,176 @@
+package org.mailcert.controller.api;
+
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+import org.mailcert.common.pki.CertificateFacts;
+import org.mailcert.common.pki.Pem;
+import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.certs.Assessment;
+import org.mailcert.controller.clients.HostClientSettings;
+import org.mailcert.controller.hosts.HostView;
+import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.Event;
+import org.mailcert.controller.model.Host;
+import org.mailcert.proto.v1.CertificateSource;
+import org.mailcert.proto.v1.CertificateVersion;
+import org.mailcert.proto.v1.HostFacts;
+import org.mailcert.proto.v1.HostState;
+import org.mailcert.proto.v1.Role;
+import org.mailcert.proto.v1.Scope;
+import org.mailcert.proto.v1.SniSupport;
+
+/** Domain values to and from their proto messages: all mapping of the admin API in one place. */
+final class ProtoMapper {
+    private ProtoMapper() {
+    }
+
+    static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    static Scope scope(org.mailcert.controller.model.Scope s) {
+        return switch (s) {
+            case SERVER -> Scope.SCOPE_SERVER;
+            case MAIL -> Scope.SCOPE_MAIL;
+            case WEBMAIL -> Scope.SCOPE_WEBMAIL;
+        };
+    }
+
+    static org.mailcert.controller.model.Scope scope(Scope s) throws ControllerException {
+        return switch (s) {
+            case SCOPE_SERVER -> org.mailcert.controller.model.Scope.SERVER;
+            case SCOPE_MAIL -> org.mailcert.controller.model.Scope.MAIL;
+            case SCOPE_WEBMAIL -> org.mailcert.controller.model.Scope.WEBMAIL;
+            default -> throw ControllerException.invalid("scope must be server, mail or webmail");
+        };
+    }
+
+    static Role role(org.mailcert.controller.model.Role r) {
+        return switch (r) {
+            case VIEWER -> Role.ROLE_VIEWER;
+            case OPERATOR -> Role.ROLE_OPERATOR;
+            case ADMIN -> Role.ROLE_ADMIN;
+        };
+    }
+
+    static org.mailcert.controller.model.Role role(Role r) throws ControllerException {
+        return switch (r) {
+            case ROLE_VIEWER -> org.mailcert.controller.model.Role.VIEWER;
+            case ROLE_OPERATOR -> org.mailcert.controller.model.Role.OPERATOR;
+            case ROLE_ADMIN -> org.mailcert.controller.model.Role.ADMIN;
+            default -> throw ControllerException.invalid("role must be viewer, operator or admin");
+        };
+    }
+
+    static org.mailcert.proto.v1.Binding binding(Binding b) {
+        return org.mailcert.proto.v1.Binding.newBuilder()
+                .setHost(b.key().host())
+                .setScope(scope(b.key().scope()))
+                .setDomain(b.key().domain())
+                .setCertificate(b.certificate())
+                .setServedName(b.servedName())
+                .addAllWarnings(b.warnings())
+                .setRevision(b.revision())
+                .setCreated(timestamp(b.created()))
+                // Agents report installs from the sync issue on; until then every binding is pending.
+                .setState("pending")
+                .build();
+    }
+
+    static CertificateVersion certificate(Assessment a) {
+        CertificateFacts f = a.facts();
+        var v = a.version();
+        return CertificateVersion.newBuilder()
+                .setName(v.name())
+                .setVersion(v.version())
+                .setSubject(f.subject())
+                .setIssuer(f.issuer())
+                .addAllDnsNames(f.names())
+                .setNotBefore(timestamp(f.notBefore()))
+                .setNotAfter(timestamp(f.notAfter()))
+                .setKeyType(f.keyType())
+                .setKeyBits(f.keyBits())
+                .setSha256(f.sha256())
+                .setSelfSigned(f.selfSigned())
+                .setTrusted(a.trust().trusted())
+                .setTrustProblem(a.trust().trusted() ? "" : a.trust().problem())
+                .setSource(source(v.source()))
+                .setRevision(v.revision())
+                .setCreated(timestamp(v.created()))
+                .setChainPem(Pem.certificates(v.chain()))
+                .setSerial(f.serialHex())
+                .build();
+    }
+
+    static CertificateSource source(org.mailcert.controller.model.CertificateSource s) {
+        return switch (s) {
+            case IMPORTED_PEM -> CertificateSource.CERTIFICATE_SOURCE_IMPORTED_PEM;
+            case IMPORTED_PKCS12 -> CertificateSource.CERTIFICATE_SOURCE_IMPORTED_PKCS12;
+            case ACME -> CertificateSource.CERTIFICATE_SOURCE_ACME;
+            case SELF_SIGNED -> CertificateSource.CERTIFICATE_SOURCE_SELF_SIGNED;
+        };
+    }
+
+    static org.mailcert.proto.v1.Host host(HostView view) {
+        Host h = view.host();
+        var b = org.mailcert.proto.v1.Host.newBuilder()
+                .setFqdn(h.fqdn())
+                .setId(h.id())
+                .setState(switch (h.state()) {
+                    case PENDING_ENROLLMENT -> HostState.HOST_STATE_PENDING_ENROLLMENT;
+                    case ENROLLED -> HostState.HOST_STATE_ENROLLED;
+                    case REVOKED -> HostState.HOST_STATE_REVOKED;
+                })
+                .setCreated(timestamp(h.created()))
+                .putAllLabels(h.labels())
+                .setFacts(HostFacts.newBuilder()
+                        .setOs(h.facts().os())
+                        .setAgentVersion(h.facts().agentVersion())
+                        .putAllSoftware(h.facts().software())
+                        .setSni(switch (h.facts().sni()) {
+                            case UNKNOWN -> SniSupport.SNI_SUPPORT_UNKNOWN;
+                            case YES -> SniSupport.SNI_SUPPORT_YES;
+                            case NO -> SniSupport.SNI_SUPPORT_NO;
+                        }))
+                .addAllDiscoveredDomains(h.discoveredDomains())
+                .setDesiredVersion(view.desiredVersion())
+                .setAppliedVersion(h.appliedVersion())
+                .setConnected(view.connected());
+        h.lastSeen().ifPresent(t -> b.setLastSeen(timestamp(t)));
+        return b.build();
+    }
+
+    static org.mailcert.proto.v1.Event event(Event e) {
+        return org.mailcert.proto.v1.Event.newBuilder()
+                .setSeq(e.seq())
+                .setTime(timestamp(e.time()))
+                .setActor(e.actor())
+                .setKind(e.kind())
+                .setHost(e.host())
+                .setSubject(e.subject())
+                .setMessage(e.message())
+                .setRevision(e.revision())
+                .build();
+    }
+
+    static org.mailcert.proto.v1.HostClientSettings clientSettings(HostClientSettings s) {
+        return org.mailcert.proto.v1.HostClientSettings.newBuilder()
+                .setHost(s.host())
+                .setImap(s.imap())
+                .setPop3(s.pop3())
+                .setSmtp(s.smtp())
+                .setWebmailUrl(s.webmailUrl())
+                .addAllReasons(s.reasons())
+                .addAllWarnings(s.warnings())
+                .build();
+    }
+
+    static org.mailcert.proto.v1.AdminToken adminToken(AdminToken t) {
+        return org.mailcert.proto.v1.AdminToken.newBuilder()
+                .setName(t.name())
+                .setRole(role(t.role()))
+                .setCreated(timestamp(t.created()))
+                .build();
+    }
+}

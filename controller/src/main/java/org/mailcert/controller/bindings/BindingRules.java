@@ -1,0 +1,135 @@
+package org.mailcert.controller.bindings;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.mailcert.common.pki.BadMaterialException;
+import org.mailcert.common.pki.Chains;
+import org.mailcert.common.pki.Keys;
+import org.mailcert.controller.model.Scope;
+import org.mailcert.controller.model.SniSupport;
+
+/**
+ * The rules of DESIGN.md that every binding write is checked against: a list of small named
+ * checks, each returning a finding that refuses the binding or keeps a warning on it.
+ */
+public final class BindingRules {
+
+    /** One named rule. */
+    @FunctionalInterface
+    interface Check {
+        Optional<Finding> check(BindingContext ctx);
+    }
+
+    private static final List<Check> CHECKS = List.of(
+            BindingRules::nameCovered,
+            BindingRules::keyMatches,
+            BindingRules::chainInOrder,
+            BindingRules::notExpired,
+            BindingRules::alreadyValid,
+            BindingRules::trusted,
+            BindingRules::sniSupported,
+            BindingRules::serverCertificateValid);
+
+    private BindingRules() {
+    }
+
+    /** Runs every check and collects the findings. */
+    public static Verdict evaluate(BindingContext ctx) {
+        List<Finding> findings = new ArrayList<>();
+        for (Check c : CHECKS) {
+            c.check(ctx).ifPresent(findings::add);
+        }
+        return new Verdict(findings);
+    }
+
+    static Optional<Finding> nameCovered(BindingContext ctx) {
+        String name = ctx.servedName();
+        if (ctx.certificate().covers(name)) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.refuse(RuleReason.NAME_NOT_COVERED, "certificate " + ctx.certificate().version().name()
+                + " does not cover " + name + " (it covers " + String.join(", ", ctx.certificate().facts().names())
+                + "); a " + scopeWord(ctx.binding().scope()) + " binding needs a certificate for " + name));
+    }
+
+    static Optional<Finding> keyMatches(BindingContext ctx) {
+        if (Keys.matches(ctx.key(), ctx.certificate().version().leaf())) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.refuse(RuleReason.KEY_MISMATCH, "the private key of certificate "
+                + ctx.certificate().version().name() + " does not match its leaf; re-import it with the right key"));
+    }
+
+    static Optional<Finding> chainInOrder(BindingContext ctx) {
+        var chain = ctx.certificate().version().chain();
+        try {
+            if (Chains.order(chain).equals(chain)) {
+                return Optional.empty();
+            }
+            return Optional.of(Finding.refuse(RuleReason.CHAIN_OUT_OF_ORDER, "the chain of certificate "
+                    + ctx.certificate().version().name() + " is not in order (leaf first); re-import it"));
+        } catch (BadMaterialException e) {
+            return Optional.of(Finding.refuse(RuleReason.CHAIN_OUT_OF_ORDER, "the chain of certificate "
+                    + ctx.certificate().version().name() + " is broken: " + e.getMessage()));
+        }
+    }
+
+    static Optional<Finding> notExpired(BindingContext ctx) {
+        if (!ctx.certificate().expired()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.refuse(RuleReason.EXPIRED, "certificate " + ctx.certificate().version().name()
+                + " expired on " + ctx.certificate().facts().notAfter() + "; import or request a current one"));
+    }
+
+    static Optional<Finding> alreadyValid(BindingContext ctx) {
+        var facts = ctx.certificate().facts();
+        if (!facts.notYetValidAt(ctx.certificate().at())) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.warn(RuleReason.NOT_YET_VALID, "certificate " + ctx.certificate().version().name()
+                + " is not valid before " + facts.notBefore() + "; clients will refuse it until then"));
+    }
+
+    static Optional<Finding> trusted(BindingContext ctx) {
+        var a = ctx.certificate();
+        if (a.trust().trusted()) {
+            return Optional.empty();
+        }
+        if (a.facts().selfSigned()) {
+            return Optional.of(Finding.warn(RuleReason.SELF_SIGNED, "certificate " + a.version().name()
+                    + " is self-signed: mail clients will warn that " + ctx.servedName() + " is untrusted"));
+        }
+        return Optional.of(Finding.warn(RuleReason.UNTRUSTED, "certificate " + a.version().name()
+                + " is not trusted (" + a.trust().problem() + "): mail clients will warn about " + ctx.servedName()));
+    }
+
+    static Optional<Finding> sniSupported(BindingContext ctx) {
+        if (ctx.binding().scope() != Scope.MAIL || ctx.host().facts().sni() != SniSupport.NO) {
+            return Optional.empty();
+        }
+        String h = ctx.host().fqdn();
+        return Optional.of(Finding.refuse(RuleReason.SNI_UNSUPPORTED, "host " + h
+                + " cannot serve per-domain certificates (its mail software serves only the server-wide certificate);"
+                + " bind a server certificate that covers " + h + " and have clients of " + ctx.binding().domain()
+                + " use " + h));
+    }
+
+    static Optional<Finding> serverCertificateValid(BindingContext ctx) {
+        if (ctx.binding().scope() != Scope.MAIL) {
+            return Optional.empty();
+        }
+        String h = ctx.host().fqdn();
+        String why = ctx.server().map(s -> s.problemFor(h)).orElse("host " + h + " has no server binding");
+        if (why.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.warn(RuleReason.SERVER_CERTIFICATE_INVALID, "per-domain certificates only help once"
+                + " the server certificate is valid: " + why));
+    }
+
+    private static String scopeWord(Scope scope) {
+        return scope.name().toLowerCase();
+    }
+}

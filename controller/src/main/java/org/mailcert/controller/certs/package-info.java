@@ -1,0 +1,2 @@
+/** Named, versioned certificates: import, assessment (facts, trust), listing, deletion. */
+package org.mailcert.controller.certs;

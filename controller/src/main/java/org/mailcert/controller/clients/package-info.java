@@ -1,0 +1,2 @@
+/** Which host names mail clients should use so that no certificate warning appears. */
+package org.mailcert.controller.clients;

@@ -1,0 +1,191 @@
+package org.mailcert.controller.daemon;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.TlsServerCredentials;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.health.v1.HealthCheckResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.mailcert.common.files.AtomicFiles;
+import org.mailcert.common.pki.BadMaterialException;
+import org.mailcert.common.pki.Pem;
+import org.mailcert.common.pki.TrustChecker;
+import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.api.AdminGrpcService;
+import org.mailcert.controller.auth.AdminTokens;
+import org.mailcert.controller.auth.Caller;
+import org.mailcert.controller.bindings.BindingService;
+import org.mailcert.controller.certs.CertificateInspector;
+import org.mailcert.controller.certs.CertificateService;
+import org.mailcert.controller.clients.ClientSettingsService;
+import org.mailcert.controller.events.EventFeed;
+import org.mailcert.controller.hosts.HostService;
+import org.mailcert.controller.model.Role;
+import org.mailcert.controller.store.MasterKey;
+import org.mailcert.controller.store.RocksStore;
+import org.mailcert.controller.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running controller: store, services, the gRPC server and the metrics endpoint, wired
+ * together. {@link #close()} stops them in reverse order.
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+    private final Store store;
+    private final Server server;
+    private final MetricsServer metrics;
+    private final ExecutorService feedExecutor;
+    private final HealthStatusManager health;
+    private final DataDir dataDir;
+
+    private Controller(Store store, Server server, MetricsServer metrics, ExecutorService feedExecutor,
+            HealthStatusManager health, DataDir dataDir) {
+        this.store = store;
+        this.server = server;
+        this.metrics = metrics;
+        this.feedExecutor = feedExecutor;
+        this.health = health;
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * Opens (or at first start creates) the data dir and serves. {@code serverBuilder} turns the TLS
+     * credentials into a server builder, so a test can bind elsewhere; null means the configured address.
+     */
+    static Controller start(ControllerConfig config, Clock clock,
+            Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder) throws ControllerException, IOException {
+        DataDir dir = DataDir.create(config.dataDir());
+        Store store = RocksStore.open(dir.store(), MasterKey.loadOrCreate(dir.masterKey()), clock);
+        try {
+            ControllerIdentity identity = ControllerIdentity.loadOrCreate(store, dir, config.names(), config.ips(), clock);
+            AdminTokens adminTokens = new AdminTokens(store);
+            writeFirstAdminToken(adminTokens, dir);
+
+            CertificateInspector inspector = new CertificateInspector(trustChecker(config), clock);
+            BindingService bindings = new BindingService(store, inspector);
+            ExecutorService feedExecutor = Executors.newCachedThreadPool(daemonThreads("event-feed"));
+            EventFeed events = new EventFeed(store, feedExecutor);
+            AdminGrpcService admin = new AdminGrpcService(
+                    new HostService(store, identity.caSha256()),
+                    new CertificateService(store, inspector, bindings),
+                    bindings,
+                    new ClientSettingsService(store, inspector),
+                    events,
+                    adminTokens);
+
+            var credentials = TlsServerCredentials.newBuilder()
+                    .keyManager(new ByteArrayInputStream(identity.serverChainPem()),
+                            new ByteArrayInputStream(identity.serverKeyPem()))
+                    .build();
+            HealthStatusManager health = new HealthStatusManager();
+            ServerBuilder<?> builder = serverBuilder.apply(credentials);
+            Server server = builder
+                    .addService(admin.withAuth())
+                    .addService(health.getHealthService())
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .build()
+                    .start();
+            health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+
+            MetricsServer metrics = null;
+            if (config.metricsListen().isPresent()) {
+                metrics = MetricsServer.start(config.metricsListen().get(), () -> true,
+                        () -> new ControllerMetrics(store).render());
+            }
+            log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
+                    store.revision());
+            return new Controller(store, server, metrics, feedExecutor, health, dir);
+        } catch (ControllerException | IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void writeFirstAdminToken(AdminTokens tokens, DataDir dir) throws ControllerException, IOException {
+        if (tokens.any()) {
+            return;
+        }
+        String token = AdminTokens.newToken();
+        // File first: if we die before the store write, the next start makes a new token and file.
+        AtomicFiles.write(dir.adminToken(), (token + "\n").getBytes(StandardCharsets.US_ASCII), AtomicFiles.OWNER_ONLY);
+        tokens.create(Caller.CONTROLLER, "admin", Role.ADMIN, token);
+        log.info("wrote the first admin token to {}", dir.adminToken());
+    }
+
+    private static TrustChecker trustChecker(ControllerConfig config) throws ControllerException, IOException {
+        if (config.extraRoots().isEmpty()) {
+            return TrustChecker.withJdkRoots();
+        }
+        Path file = config.extraRoots().get();
+        try {
+            List<X509Certificate> roots = Pem.readCertificates(Files.readAllBytes(file));
+            return new TrustChecker(roots);
+        } catch (BadMaterialException e) {
+            throw ControllerException.invalid("extra-roots " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The gRPC port actually bound. */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** The metrics port actually bound, or -1 when disabled. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.address().getPort();
+    }
+
+    /** The data directory in use. */
+    public Path dataDir() {
+        return dataDir.root();
+    }
+
+    /** Blocks until the server terminates. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        feedExecutor.shutdownNow();
+        store.close();
+        log.info("controller stopped");
+    }
+}

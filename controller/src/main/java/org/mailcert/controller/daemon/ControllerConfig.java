@@ -1,0 +1,18 @@
+package org.mailcert.controller.daemon;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Validated settings of one controller process.
+ *
+ * @param names         DNS names the TLS server certificate carries
+ * @param ips           IP addresses it carries
+ * @param metricsListen where /metrics and /healthz are served; empty disables them
+ * @param extraRoots    PEM bundle of roots trusted besides the JDK's when judging certificates
+ */
+record ControllerConfig(Path dataDir, InetSocketAddress listen, List<String> names, List<String> ips,
+        Optional<InetSocketAddress> metricsListen, Optional<Path> extraRoots) {
+}

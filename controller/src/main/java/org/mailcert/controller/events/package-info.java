@@ -1,0 +1,2 @@
+/** The audit and event log and its live feed. */
+package org.mailcert.controller.events;

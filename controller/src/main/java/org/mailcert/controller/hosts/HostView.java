@@ -1,0 +1,18 @@
+package org.mailcert.controller.hosts;
+
+import java.util.List;
+import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.Host;
+
+/**
+ * A host as admins see it.
+ *
+ * @param desiredVersion highest revision among its bindings, the certificate versions they use and
+ *                       the host record (which a binding removal rewrites)
+ * @param connected      whether its agent has a live stream now
+ */
+public record HostView(Host host, List<Binding> bindings, long desiredVersion, boolean connected) {
+    public HostView {
+        bindings = List.copyOf(bindings);
+    }
+}
