@@ -1,0 +1,249 @@
+package org.mailcert.controller.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mailcert.controller.store.Fixtures.T0;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.BindingKey;
+import org.mailcert.controller.model.CertificateVersion;
+import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.JoinToken;
+import org.mailcert.controller.model.Role;
+import org.mailcert.controller.model.Scope;
+
+/** Every record kind survives a write, a read and a reopen; listings come back sorted. */
+class RocksStoreRecordsTest {
+    @TempDir
+    Path tmp;
+    RocksStore store;
+
+    @BeforeEach
+    void open() throws ControllerException {
+        store = Fixtures.open(tmp);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private void reopen() throws ControllerException {
+        store.close();
+        store = Fixtures.open(tmp);
+    }
+
+    @Test
+    void hostRoundTripsAndListsSortedByFqdn() throws Exception {
+        Host full = Fixtures.host("mx2.example.com", 1);
+        Host pending = Host.pending("mx1.example.com", "id-1", T0);
+        store.write(tx -> {
+            tx.putHost(full);
+            tx.putHost(pending);
+            tx.putHost(Fixtures.host("a.example.com", 1));
+            tx.putHost(Fixtures.host("mx1.example.com.au", 1));
+            return null;
+        });
+        reopen();
+
+        assertEquals(Optional.of(full), store.host("mx2.example.com"));
+        assertEquals(Optional.of(pending), store.host("mx1.example.com"));
+        assertEquals(Optional.empty(), store.host("unknown.example.com"));
+        assertEquals(List.of("a.example.com", "mx1.example.com", "mx1.example.com.au", "mx2.example.com"),
+                store.hosts().stream().map(Host::fqdn).toList());
+
+        store.write(tx -> {
+            tx.deleteHost("mx1.example.com");
+            return null;
+        });
+        assertEquals(Optional.empty(), store.host("mx1.example.com"));
+        assertEquals(3, store.hosts().size());
+    }
+
+    @Test
+    void certificateVersionsRoundTripOldestFirstAndLatestPerName() throws Exception {
+        CertificateVersion web1 = Fixtures.certificate("web", 1, TestPki.ec(), 1);
+        CertificateVersion web2 = Fixtures.certificate("web", 2, TestPki.ec(), 1);
+        CertificateVersion web10 = Fixtures.certificate("web", 10, TestPki.ec(), 1);
+        // Names that extend "web" must not show up in its prefix scan.
+        CertificateVersion webMail = Fixtures.certificate("web-mail", 1, TestPki.ec(), 1);
+        CertificateVersion webx = Fixtures.certificate("webx", 3, TestPki.ec(), 1);
+        CertificateVersion alpha = Fixtures.certificate("alpha", 1, TestPki.rsa(), 1);
+        store.write(tx -> {
+            for (CertificateVersion v : List.of(web10, webx, web2, alpha, web1, webMail)) {
+                tx.putCertificateVersion(v, TestPki.ec().getPrivate());
+            }
+            return null;
+        });
+        reopen();
+
+        List<CertificateVersion> versions = store.certificateVersions("web");
+        assertEquals(List.of(1, 2, 10), versions.stream().map(CertificateVersion::version).toList());
+        assertSameVersion(web1, versions.get(0));
+        assertSameVersion(web10, store.certificate("web").orElseThrow());
+        assertSameVersion(web2, store.certificate("web", 2).orElseThrow());
+        assertEquals(Optional.empty(), store.certificate("web", 3));
+        assertEquals(Optional.empty(), store.certificate("we"));
+        assertEquals(List.of(), store.certificateVersions("nope"));
+
+        List<CertificateVersion> latest = store.latestCertificates();
+        assertEquals(List.of("alpha", "web", "web-mail", "webx"),
+                latest.stream().map(CertificateVersion::name).toList());
+        assertEquals(List.of(1, 10, 1, 3), latest.stream().map(CertificateVersion::version).toList());
+        assertSameVersion(webx, latest.get(3));
+    }
+
+    @Test
+    void deletingACertificateRemovesEveryVersionAndKeyButNoOtherName() throws Exception {
+        store.write(tx -> {
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 2, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web2", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            return null;
+        });
+        store.write(tx -> {
+            tx.deleteCertificate("web");
+            return null;
+        });
+        reopen();
+
+        assertEquals(List.of(), store.certificateVersions("web"));
+        assertEquals(Optional.empty(), store.certificate("web"));
+        ControllerException e = assertThrows(ControllerException.class, () -> store.privateKey("web", 1));
+        assertEquals(ControllerException.Kind.NOT_FOUND, e.kind());
+        assertEquals(1, store.certificateVersions("web2").size());
+        store.privateKey("web2", 1);
+    }
+
+    @Test
+    void aDeleteCoversVersionsPutEarlierInTheSameTransactionButNotLater() throws Exception {
+        store.write(tx -> {
+            tx.putCertificateVersion(Fixtures.certificate("gone", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.deleteCertificate("gone");
+            tx.deleteCertificate("kept");
+            tx.putCertificateVersion(Fixtures.certificate("kept", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            return null;
+        });
+        assertEquals(List.of(), store.certificateVersions("gone"));
+        assertEquals(1, store.certificateVersions("kept").size());
+    }
+
+    @Test
+    void bindingsRoundTripSortedByHostScopeAndDomain() throws Exception {
+        Binding webmail = Fixtures.binding("mx1.example.com", Scope.WEBMAIL, "a.example", "web", 1);
+        Binding server = Fixtures.binding("mx1.example.com", Scope.SERVER, "", "srv", 1);
+        Binding mailB = Fixtures.binding("mx1.example.com", Scope.MAIL, "b.example", "web", 1);
+        Binding mailA = Fixtures.binding("mx1.example.com", Scope.MAIL, "a.example", "mail", 1);
+        Binding otherHost = Fixtures.binding("mx1.example.com.au", Scope.SERVER, "", "web", 1);
+        Binding firstHost = Fixtures.binding("a.example.com", Scope.MAIL, "z.example", "z", 1);
+        store.write(tx -> {
+            for (Binding b : List.of(webmail, server, mailB, mailA, otherHost, firstHost)) {
+                tx.putBinding(b);
+            }
+            return null;
+        });
+        reopen();
+
+        assertEquals(List.of(firstHost, server, mailA, mailB, webmail, otherHost), store.bindings());
+        assertEquals(List.of(server, mailA, mailB, webmail), store.bindingsOfHost("mx1.example.com"));
+        assertEquals(List.of(mailB, webmail, otherHost), store.bindingsOfCertificate("web"));
+        assertEquals(Optional.of(mailA), store.binding(mailA.key()));
+        assertEquals(Optional.empty(), store.binding(new BindingKey("mx1.example.com", Scope.WEBMAIL, "b.example")));
+
+        store.write(tx -> {
+            tx.deleteBinding(mailA.key());
+            return null;
+        });
+        assertEquals(List.of(server, mailB, webmail), store.bindingsOfHost("mx1.example.com"));
+    }
+
+    @Test
+    void joinTokensRoundTripUsedOrNot() throws Exception {
+        JoinToken fresh = Fixtures.joinToken("tok-1", "mx1.example.com", Optional.empty());
+        JoinToken used = Fixtures.joinToken("tok-2", "mx2.example.com", Optional.of(T0.plusSeconds(5)));
+        store.write(tx -> {
+            tx.putJoinToken(fresh);
+            tx.putJoinToken(used);
+            return null;
+        });
+        reopen();
+
+        assertSameToken(fresh, store.joinToken("tok-1").orElseThrow());
+        assertSameToken(used, store.joinToken("tok-2").orElseThrow());
+        assertEquals(Optional.empty(), store.joinToken("tok-3"));
+    }
+
+    @Test
+    void adminTokensRoundTripSortedAndFoundByHash() throws Exception {
+        store.write(tx -> {
+            tx.putAdminToken(Fixtures.adminToken("zoe", Role.VIEWER));
+            tx.putAdminToken(Fixtures.adminToken("root", Role.ADMIN));
+            tx.putAdminToken(Fixtures.adminToken("ops", Role.OPERATOR));
+            return null;
+        });
+        reopen();
+
+        List<AdminToken> all = store.adminTokens();
+        assertEquals(List.of("ops", "root", "zoe"), all.stream().map(AdminToken::name).toList());
+        AdminToken root = store.adminToken("root").orElseThrow();
+        assertEquals(Role.ADMIN, root.role());
+        assertEquals(T0, root.created());
+        assertArrayEquals(Fixtures.sha("root"), root.secretSha256());
+        assertEquals("ops", store.adminTokenByHash(Fixtures.sha("ops")).orElseThrow().name());
+        assertEquals(Optional.empty(), store.adminTokenByHash(Fixtures.sha("nobody")));
+
+        store.write(tx -> {
+            tx.deleteAdminToken("ops");
+            return null;
+        });
+        assertEquals(Optional.empty(), store.adminTokenByHash(Fixtures.sha("ops")));
+        assertEquals(2, store.adminTokens().size());
+    }
+
+    @Test
+    void namesWithControlCharactersAreRefusedOnWriteAndNotFoundOnRead() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.write(tx -> {
+            tx.putHost(Fixtures.host("ok.example.com", 1));
+            tx.putHost(Fixtures.host("bad\u0000.example.com", 1));
+            return null;
+        }));
+        assertTrue(e.getMessage().contains("control character"), e.getMessage());
+        assertEquals(List.of(), store.hosts());
+        assertEquals(0, store.revision());
+
+        store.write(tx -> {
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            return null;
+        });
+        // "web\0" would otherwise be a prefix of web's version keys.
+        assertEquals(Optional.empty(), store.certificate("web\u0000"));
+        assertEquals(List.of(), store.certificateVersions("web\u0000"));
+        assertEquals(Optional.empty(), store.host("web\u0000"));
+    }
+
+    private static void assertSameVersion(CertificateVersion expected, CertificateVersion actual) {
+        // X509Certificate equality is by encoding, so the record's equals compares the chains' DER.
+        assertEquals(expected, actual);
+    }
+
+    private static void assertSameToken(JoinToken expected, JoinToken actual) {
+        assertEquals(expected.id(), actual.id());
+        assertArrayEquals(expected.secretSha256(), actual.secretSha256());
+        assertEquals(expected.host(), actual.host());
+        assertEquals(expected.created(), actual.created());
+        assertEquals(expected.expires(), actual.expires());
+        assertEquals(expected.used(), actual.used());
+        assertEquals(expected.createdBy(), actual.createdBy());
+    }
+}

@@ -1,0 +1,169 @@
+package org.mailcert.controller.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.controller.ControllerException;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
+
+/** Private keys: round trips, the master key, associated data, and nothing in the clear on disk. */
+class RocksStoreSealingTest {
+    @TempDir
+    Path tmp;
+
+    private static final PrivateKey RSA = TestPki.rsa().getPrivate();
+    private static final PrivateKey EC = TestPki.ec().getPrivate();
+    private static final PrivateKey EC2 = TestPki.ec2().getPrivate();
+
+    private void writeKeys(Store store) throws ControllerException {
+        store.write(tx -> {
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.rsa(), tx.revision()), RSA);
+            tx.putCertificateVersion(Fixtures.certificate("web", 2, TestPki.ec(), tx.revision()), EC);
+            tx.putCertificateVersion(Fixtures.certificate("mail", 1, TestPki.ec2(), tx.revision()), EC2);
+            tx.putControllerKey("ca", EC2);
+            return null;
+        });
+    }
+
+    @Test
+    void rsaEcAndControllerKeysRoundTripAcrossReopen() throws Exception {
+        try (RocksStore store = Fixtures.open(tmp)) {
+            writeKeys(store);
+        }
+        try (RocksStore store = Fixtures.open(tmp)) {
+            PrivateKey rsa = store.privateKey("web", 1);
+            assertEquals("RSA", rsa.getAlgorithm());
+            assertArrayEquals(RSA.getEncoded(), rsa.getEncoded());
+            PrivateKey ec = store.privateKey("web", 2);
+            assertEquals("EC", ec.getAlgorithm());
+            assertArrayEquals(EC.getEncoded(), ec.getEncoded());
+            assertArrayEquals(EC2.getEncoded(), store.controllerKey("ca").orElseThrow().getEncoded());
+            assertEquals(Optional.empty(), store.controllerKey("tls"));
+            ControllerException missing = assertThrows(ControllerException.class, () -> store.privateKey("web", 3));
+            assertEquals(ControllerException.Kind.NOT_FOUND, missing.kind());
+        }
+    }
+
+    @Test
+    void aDifferentMasterKeyCannotDecryptAndDamagesNothing() throws Exception {
+        String before;
+        try (RocksStore store = Fixtures.open(tmp)) {
+            writeKeys(store);
+            before = Fixtures.snapshot(store, List.of());
+        }
+        MasterKey other = MasterKey.loadOrCreate(tmp.resolve("other.key"));
+        try (RocksStore store = RocksStore.open(tmp.resolve("store"), other, Fixtures.CLOCK)) {
+            ControllerException e = assertThrows(ControllerException.class, () -> store.privateKey("web", 2));
+            assertEquals(ControllerException.Kind.INTERNAL, e.kind());
+            assertEquals("cannot decrypt the private key of certificate web version 2: wrong master key or tampered"
+                    + " store", e.getMessage());
+            ControllerException ca = assertThrows(ControllerException.class, () -> store.controllerKey("ca"));
+            assertTrue(ca.getMessage().contains("wrong master key"), ca.getMessage());
+            assertEquals(3, store.certificateVersions("web").size() + store.certificateVersions("mail").size());
+            assertEquals(1, store.revision());
+        }
+        try (RocksStore store = Fixtures.open(tmp)) {
+            assertEquals(before, Fixtures.snapshot(store, List.of()));
+        }
+    }
+
+    @Test
+    void aSealedKeyMovedToAnotherRecordFailsItsAssociatedDataCheck() throws Exception {
+        try (RocksStore store = Fixtures.open(tmp)) {
+            writeKeys(store);
+        }
+        Fixtures.withRawDb(tmp.resolve("store"), (db, handles) -> {
+            ColumnFamilyHandle keys = Fixtures.handle(handles, RocksStore.CF_KEYS);
+            byte[] web1 = Keys.certificate("web", 1);
+            byte[] web2 = Keys.certificate("web", 2);
+            byte[] sealed1 = db.get(keys, web1);
+            byte[] sealed2 = db.get(keys, web2);
+            db.put(keys, web1, sealed2);
+            db.put(keys, web2, sealed1);
+            db.put(keys, Keys.controllerKey("ca"), db.get(keys, Keys.certificate("mail", 1)));
+        });
+        try (RocksStore store = Fixtures.open(tmp)) {
+            for (int version : new int[] {1, 2}) {
+                ControllerException e = assertThrows(ControllerException.class, () -> store.privateKey("web", version));
+                assertEquals(ControllerException.Kind.INTERNAL, e.kind());
+                assertTrue(e.getMessage().endsWith("wrong master key or tampered store"), e.getMessage());
+            }
+            assertThrows(ControllerException.class, () -> store.controllerKey("ca"));
+            assertArrayEquals(EC2.getEncoded(), store.privateKey("mail", 1).getEncoded());
+        }
+    }
+
+    @Test
+    void noFileUnderTheStoreHoldsAKeyInTheClear() throws Exception {
+        try (RocksStore store = Fixtures.open(tmp)) {
+            writeKeys(store);
+        }
+        List<byte[]> secrets = List.of(RSA.getEncoded(), EC.getEncoded(), EC2.getEncoded());
+        assertNoSecrets(tmp.resolve("store"), secrets);
+
+        // Once more after the memtables are flushed to SST files and compacted.
+        Fixtures.withRawDb(tmp.resolve("store"), (db, handles) -> {
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, handles);
+            }
+            db.compactRange(Fixtures.handle(handles, RocksStore.CF_KEYS));
+        });
+        assertTrue(hasSstFile(tmp.resolve("store")), "the flush wrote SST files");
+        assertNoSecrets(tmp.resolve("store"), secrets);
+    }
+
+    private static void assertNoSecrets(Path dir, List<byte[]> secrets) throws IOException {
+        byte[] marker = "PRIVATE KEY".getBytes(StandardCharsets.US_ASCII);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path file : files) {
+            byte[] content = Files.readAllBytes(file);
+            assertFalse(contains(content, marker), file + " contains PRIVATE KEY");
+            for (byte[] secret : secrets) {
+                assertFalse(contains(content, secret), file + " contains a PKCS#8 key");
+                // A slice from the middle, in case a record were split or prefixed.
+                byte[] slice = Arrays.copyOfRange(secret, secret.length / 2, secret.length / 2 + 24);
+                assertFalse(contains(content, slice),
+                        file + " contains part of a PKCS#8 key: " + HexFormat.of().formatHex(slice));
+            }
+        }
+    }
+
+    private static boolean hasSstFile(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.anyMatch(p -> p.getFileName().toString().endsWith(".sst"));
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
