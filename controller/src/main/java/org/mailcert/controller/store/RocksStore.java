@@ -347,6 +347,25 @@ public final class RocksStore implements Store {
     }
 
     @Override
+    public List<Event> eventsFrom(long afterSeq, String host, int limit) {
+        int max = limit <= 0 ? DEFAULT_EVENT_LIMIT : limit;
+        boolean anyHost = host == null || host.isEmpty();
+        return read(() -> {
+            List<Event> out = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(cf.events())) {
+                for (it.seek(Keys.event(afterSeq + 1)); it.isValid() && out.size() < max; it.next()) {
+                    Event e = RecordMapper.decodeEvent(it.value());
+                    if (anyHost || host.equals(e.host())) {
+                        out.add(e);
+                    }
+                }
+                it.status();
+            }
+            return out;
+        });
+    }
+
+    @Override
     public <T> T write(WriteFunction<T> function) throws ControllerException {
         Objects.requireNonNull(function, "function");
         if (writeLock.isHeldByCurrentThread()) {

@@ -1,0 +1,189 @@
+package org.mailcert.controller.it;
+
+import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.mailcert.proto.v1.AdminServiceGrpc;
+
+/**
+ * A real {@code mailcert-controller} process for integration tests: started from the packaged
+ * jar on loopback ports, reached over TLS with the admin token it wrote, killed or stopped.
+ */
+final class ControllerProcess implements AutoCloseable {
+    private static final Path JAR = Path.of("target", "mailcert-controller.jar");
+
+    private final Path dataDir;
+    private final int port;
+    private final int metricsPort;
+    private final List<String> extraArgs;
+    private Process process;
+    private ManagedChannel channel;
+
+    ControllerProcess(Path dataDir, String... extraArgs) throws IOException {
+        this.dataDir = dataDir;
+        this.port = freePort();
+        this.metricsPort = freePort();
+        this.extraArgs = List.of(extraArgs);
+    }
+
+    /** Starts the process and waits until /healthz answers (at most 60 s). */
+    ControllerProcess start() throws Exception {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: integration tests run after `package`");
+        }
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", JAR.toString(), "org.mailcert.controller.daemon.ControllerMain",
+                "--data-dir", dataDir.toString(),
+                "--listen", "127.0.0.1:" + port,
+                "--metrics-listen", "127.0.0.1:" + metricsPort));
+        cmd.addAll(extraArgs);
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("controller exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            if (healthy()) {
+                return this;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("controller did not become healthy in 60 s:\n" + Files.readString(log));
+    }
+
+    private boolean healthy() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/healthz"))
+                            .timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The Prometheus text of /metrics. */
+    String metrics() throws Exception {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The store revision the controller reports on /metrics. */
+    long revision() throws Exception {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith("mailcert_store_revision ")) {
+                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no mailcert_store_revision in /metrics");
+    }
+
+    /** A blocking admin stub over TLS with the controller's first admin token. */
+    AdminServiceGrpc.AdminServiceBlockingStub admin() throws IOException {
+        return AdminServiceGrpc.newBlockingStub(channel()).withCallCredentials(bearer(adminToken()));
+    }
+
+    ManagedChannel channel() throws IOException {
+        if (channel == null) {
+            channel = Grpc.newChannelBuilderForAddress("localhost", port,
+                    TlsChannelCredentials.newBuilder().trustManager(caPem().toFile()).build()).build();
+        }
+        return channel;
+    }
+
+    String adminToken() throws IOException {
+        return Files.readString(dataDir.resolve("admin.token"), StandardCharsets.US_ASCII).trim();
+    }
+
+    Path caPem() {
+        return dataDir.resolve("ca.pem");
+    }
+
+    Path tokenFile() {
+        return dataDir.resolve("admin.token");
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String address() {
+        return "localhost:" + port;
+    }
+
+    /** Kills the process without warning (SIGKILL) and waits for it to be gone. */
+    void kill9() throws InterruptedException {
+        closeChannel();
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops the process politely (SIGTERM) and waits. */
+    void stop() throws InterruptedException {
+        closeChannel();
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void closeChannel() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            channel = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    static CallCredentials bearer(String token) {
+        return new CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+                Metadata m = new Metadata();
+                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(m);
+            }
+        };
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
