@@ -1,0 +1,118 @@
+package org.mailcert.common.pki;
+
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.mailcert.common.pki.BadMaterialException.Reason;
+
+/** Puts certificates in chain order: leaf first, each next one the issuer of the one before. */
+public final class Chains {
+    private static final String BROKEN = "the certificates do not form one chain: ";
+
+    private Chains() {}
+
+    /**
+     * Orders the certificates leaf first, each next one the issuer of the previous (same DN and a
+     * signature that verifies), dropping exact duplicates. The last one may be issued by a root that
+     * is not included; any other gap, an unrelated certificate or a second leaf is refused.
+     *
+     * @throws BadMaterialException NO_CERTIFICATE for an empty list, CHAIN_BROKEN with the reason
+     */
+    public static List<X509Certificate> order(List<X509Certificate> certs)
+            throws BadMaterialException {
+        if (certs == null || certs.isEmpty()) {
+            throw new BadMaterialException(Reason.NO_CERTIFICATE, "there is no certificate");
+        }
+        List<X509Certificate> unique = withoutDuplicates(certs);
+        int n = unique.size();
+        int[] issuerOf = new int[n];
+        Arrays.fill(issuerOf, -1);
+        boolean[] issuesAnother = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (i != j && issued(unique.get(i), unique.get(j))) {
+                    if (issuerOf[i] < 0) {
+                        issuerOf[i] = j;
+                    }
+                    issuesAnother[j] = true;
+                }
+            }
+        }
+        int leaf = leaf(unique, issuesAnother);
+        List<X509Certificate> path = new ArrayList<>(n);
+        boolean[] used = new boolean[n];
+        for (int at = leaf; at >= 0 && !used[at]; at = issuerOf[at]) {
+            used[at] = true;
+            path.add(unique.get(at));
+        }
+        for (int i = 0; i < n; i++) {
+            if (!used[i]) {
+                throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN
+                        + Subjects.describe(unique.get(i)) + " is not on the path of leaf "
+                        + Subjects.describe(unique.get(leaf))
+                        + " (an unrelated certificate, or an intermediate is missing)");
+            }
+        }
+        return List.copyOf(path);
+    }
+
+    /** Picks the one certificate that issues no other; prefers a non-CA one when there are several. */
+    private static int leaf(List<X509Certificate> certs, boolean[] issuesAnother)
+            throws BadMaterialException {
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < certs.size(); i++) {
+            if (!issuesAnother[i]) {
+                candidates.add(i);
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new BadMaterialException(Reason.CHAIN_BROKEN,
+                    BROKEN + "they issue each other in a loop, so none is the leaf");
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        List<Integer> endEntities = new ArrayList<>();
+        for (int i : candidates) {
+            if (certs.get(i).getBasicConstraints() < 0) {
+                endEntities.add(i);
+            }
+        }
+        if (endEntities.size() == 1) {
+            return endEntities.get(0);
+        }
+        List<Integer> named = endEntities.isEmpty() ? candidates : endEntities;
+        throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN + "two leaf certificates, "
+                + Subjects.describe(certs.get(named.get(0))) + " and "
+                + Subjects.describe(certs.get(named.get(1)))
+                + "; a file holds one leaf and its own chain");
+    }
+
+    /** Tells whether {@code parent} issued {@code child}: matching DNs and a verifying signature. */
+    static boolean issued(X509Certificate child, X509Certificate parent) {
+        if (!child.getIssuerX500Principal().equals(parent.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            child.verify(parent.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static List<X509Certificate> withoutDuplicates(List<X509Certificate> certs) {
+        Set<String> seen = new HashSet<>();
+        List<X509Certificate> unique = new ArrayList<>(certs.size());
+        for (X509Certificate cert : certs) {
+            if (seen.add(Fingerprints.sha256Hex(cert))) {
+                unique.add(cert);
+            }
+        }
+        return unique;
+    }
+}

@@ -1,0 +1,147 @@
+package org.mailcert.common.pki;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.mailcert.common.pki.BadMaterialException.Reason;
+
+/** Private keys: whether one belongs to a certificate, and making new ones. */
+public final class Keys {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Keys() {}
+
+    /** The key types mailcert generates. */
+    public enum KeyType {
+        /** ECDSA on P-256. */
+        EC256("EC", 256),
+        /** ECDSA on P-384. */
+        EC384("EC", 384),
+        /** RSA with a 2048-bit modulus. */
+        RSA2048("RSA", 2048),
+        /** RSA with a 3072-bit modulus. */
+        RSA3072("RSA", 3072),
+        /** RSA with a 4096-bit modulus. */
+        RSA4096("RSA", 4096);
+
+        private final String algorithm;
+        private final int bits;
+
+        KeyType(String algorithm, int bits) {
+            this.algorithm = algorithm;
+            this.bits = bits;
+        }
+
+        /** The JCA algorithm name, "EC" or "RSA". */
+        public String algorithm() {
+            return algorithm;
+        }
+
+        /** The key size in bits: the curve's field size or the RSA modulus length. */
+        public int bits() {
+            return bits;
+        }
+
+        /** The lower-case name used in configuration, such as "ec256". */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Parses a configured key type such as "ec256" or "RSA2048" (case-insensitive).
+         *
+         * @throws IllegalArgumentException naming the allowed values when the input is none of them
+         */
+        public static KeyType parse(String s) {
+            if (s != null) {
+                for (KeyType t : values()) {
+                    if (t.name().equalsIgnoreCase(s.strip())) {
+                        return t;
+                    }
+                }
+            }
+            throw new IllegalArgumentException("unknown key type \""
+                    + org.mailcert.common.names.DnsNames.displaySafe(s) + "\"; allowed: "
+                    + Arrays.stream(values()).map(KeyType::id).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /**
+     * Tells whether the private key belongs to the certificate's public key, by signing a random
+     * challenge and verifying it with the certificate (RSA, EC, Ed25519, Ed448).
+     */
+    public static boolean matches(PrivateKey key, X509Certificate cert) {
+        if (key == null || cert == null) {
+            return false;
+        }
+        return matches(key, cert.getPublicKey());
+    }
+
+    /** Tells whether the private key and the public key form a pair (see {@link #matches}). */
+    public static boolean matches(PrivateKey key, PublicKey publicKey) {
+        if (key == null || publicKey == null || !sameFamily(key.getAlgorithm(),
+                publicKey.getAlgorithm())) {
+            return false;
+        }
+        try {
+            byte[] challenge = new byte[32];
+            RANDOM.nextBytes(challenge);
+            String algorithm = SignatureAlgorithms.forKey(key);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(publicKey);
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean sameFamily(String a, String b) {
+        return a.equals(b) || (isEdDsa(a) && isEdDsa(b));
+    }
+
+    private static boolean isEdDsa(String algorithm) {
+        return algorithm.equals("EdDSA") || algorithm.equals("Ed25519") || algorithm.equals("Ed448");
+    }
+
+    /**
+     * Refuses a private key that does not belong to the certificate.
+     *
+     * @throws BadMaterialException KEY_MISMATCH, naming the certificate
+     */
+    public static void requireMatch(PrivateKey key, X509Certificate cert)
+            throws BadMaterialException {
+        if (!matches(key, cert)) {
+            throw new BadMaterialException(Reason.KEY_MISMATCH, "the private key does not match"
+                    + " the certificate's public key (leaf " + Subjects.describe(cert) + ")");
+        }
+    }
+
+    /** Generates a new key pair of the given type with the JDK's providers. */
+    public static KeyPair generate(KeyType type) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm());
+            if (type.algorithm().equals("EC")) {
+                generator.initialize(new ECGenParameterSpec("secp" + type.bits() + "r1"), RANDOM);
+            } else {
+                generator.initialize(type.bits(), RANDOM);
+            }
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK cannot generate " + type.id() + " keys", e);
+        }
+    }
+}
