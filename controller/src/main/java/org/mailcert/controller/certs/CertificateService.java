@@ -164,7 +164,7 @@ public final class CertificateService {
                 throw ControllerException.invalid("the certificate file holds a private key and --key gives another;"
                         + " give the key once");
             }
-            return new Material(chain.chain(), Optional.of(MaterialReader.readPrivateKey(r.keyPem(), r.password())));
+            return new Material(chain.chain(), Optional.of(MaterialReader.readPemKey(r.keyPem(), r.password())));
         } catch (BadMaterialException e) {
             throw ControllerException.invalid(e.getMessage());
         }

@@ -12,9 +12,7 @@ class HostPortTest {
     @ParameterizedTest(name = "{0} is host {1} port {2}")
     @CsvSource({"0.0.0.0:7443,0.0.0.0,7443", "[::1]:7443,::1,7443", "localhost:0,localhost,0"})
     void listenAddressesParse(String text, String host, int port) {
-        var a = HostPort.parse("--listen", text);
-        assertEquals(host, a.getHostString());
-        assertEquals(port, a.getPort());
+        assertEquals(new java.net.InetSocketAddress(host, port), HostPort.parse("--listen", text));
     }
 
     @ParameterizedTest(name = "\"{0}\" is refused")

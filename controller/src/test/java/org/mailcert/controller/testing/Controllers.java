@@ -1,0 +1,103 @@
+package org.mailcert.controller.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.mailcert.common.pki.TrustChecker;
+import org.mailcert.common.testing.TestPki;
+import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.auth.AdminTokens;
+import org.mailcert.controller.auth.Caller;
+import org.mailcert.controller.bindings.BindingService;
+import org.mailcert.controller.certs.CertificateInspector;
+import org.mailcert.controller.certs.CertificateService;
+import org.mailcert.controller.certs.ImportRequest;
+import org.mailcert.controller.certs.ImportResult;
+import org.mailcert.controller.clients.ClientSettingsService;
+import org.mailcert.controller.hosts.HostService;
+import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.CertificateVersion;
+import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostFacts;
+import org.mailcert.controller.model.HostState;
+import org.mailcert.controller.model.SniSupport;
+import org.mailcert.controller.store.MasterKey;
+import org.mailcert.controller.store.RocksStore;
+import org.mailcert.controller.store.Store;
+
+/**
+ * The controller's domain services wired over a real RocksDB store in a temp dir, with a test CA
+ * the trust checker accepts and a clock tests can move.
+ */
+public final class Controllers implements AutoCloseable {
+    public static final Caller OPERATOR = Caller.admin("test", org.mailcert.controller.model.Role.OPERATOR);
+
+    public final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    public final TestPki pki = TestPki.rootCa("Test Root", clock).intermediate("Test Intermediate");
+    public final RocksStore store;
+    public final CertificateInspector inspector;
+    public final BindingService bindings;
+    public final CertificateService certificates;
+    public final HostService hosts;
+    public final ClientSettingsService clientSettings;
+    public final AdminTokens adminTokens;
+
+    public Controllers(Path dir) throws ControllerException {
+        store = RocksStore.open(dir.resolve("store"), MasterKey.loadOrCreate(dir.resolve("master.key")), clock);
+        inspector = new CertificateInspector(new TrustChecker(List.of(pki.root())), clock);
+        bindings = new BindingService(store, inspector);
+        certificates = new CertificateService(store, inspector, bindings);
+        hosts = new HostService(store, new byte[32]);
+        clientSettings = new ClientSettingsService(store, inspector);
+        adminTokens = new AdminTokens(store);
+    }
+
+    /** Declares a host (pending enrollment), as `mailcert token create` does. */
+    public void declareHost(String fqdn) throws ControllerException {
+        hosts.createJoinToken(OPERATOR, fqdn, null);
+    }
+
+    /** Sets what an agent would report about its host's SNI support. */
+    public void setSni(String fqdn, SniSupport sni) throws ControllerException {
+        store.write(tx -> {
+            Host h = store.host(fqdn).orElseThrow();
+            tx.putHost(new Host(h.fqdn(), h.id(), HostState.ENROLLED, h.created(), h.lastSeen(), h.labels(),
+                    new HostFacts("Debian 12", "test", Map.of(), sni), h.discoveredDomains(), h.appliedVersion(),
+                    tx.revision()));
+            return null;
+        });
+    }
+
+    /** Imports a leaf (chain + key in one PEM) under a name. */
+    public ImportResult importLeaf(String name, TestPki.Leaf leaf) throws ControllerException {
+        return certificates.importCertificate(OPERATOR, new ImportRequest(name,
+                leaf.combinedPem().getBytes(StandardCharsets.US_ASCII), new byte[0], new byte[0], null, false));
+    }
+
+    /** Everything the store holds that an admin can see, for before/after comparisons. */
+    public String snapshot() {
+        StringBuilder b = new StringBuilder("revision=").append(store.revision()).append('\n');
+        for (Host h : store.hosts()) {
+            b.append(h).append('\n');
+        }
+        for (CertificateVersion c : store.latestCertificates()) {
+            for (CertificateVersion v : store.certificateVersions(c.name())) {
+                b.append(v.name()).append(' ').append(v.version()).append(' ').append(v.revision()).append('\n');
+            }
+        }
+        for (Binding x : store.bindings()) {
+            b.append(x).append('\n');
+        }
+        b.append("events=").append(store.lastEventSeq()).append('\n');
+        store.adminTokens().forEach(t -> b.append(t.name()).append('\n'));
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
