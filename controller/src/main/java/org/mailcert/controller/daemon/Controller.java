@@ -70,6 +70,10 @@ public final class Controller implements AutoCloseable {
     static Controller start(ControllerConfig config, Clock clock,
             Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder) throws ControllerException, IOException {
         DataDir dir = DataDir.create(config.dataDir());
+        if (Files.exists(dir.store().resolve("CURRENT")) && !Files.exists(dir.masterKey())) {
+            throw ControllerException.internal(dir.masterKey() + " is missing but " + dir.store() + " exists;"
+                    + " restore master.key from the backup made with the store (a new key cannot open it)", null);
+        }
         Store store = RocksStore.open(dir.store(), MasterKey.loadOrCreate(dir.masterKey()), clock);
         try {
             ControllerIdentity identity = ControllerIdentity.loadOrCreate(store, dir, config.names(), config.ips(), clock);

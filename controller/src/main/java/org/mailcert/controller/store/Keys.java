@@ -19,6 +19,7 @@ final class Keys {
     static final byte[] META_REVISION = utf8("revision");
     static final byte[] META_EVENT_SEQ = utf8("event_seq");
     static final byte[] META_SCHEMA = utf8("schema");
+    static final byte[] META_MASTER_KEY_CHECK = utf8("master_key_check");
 
     private Keys() {
     }

@@ -63,6 +63,7 @@ public final class RocksStore implements Store {
 
     /** Layout version kept in {@code meta}; bump when old stores can no longer be read as they are. */
     static final long SCHEMA = 1;
+    private static final String MASTER_KEY_CHECK_AAD = "master-key-check";
 
     static final String CF_HOSTS = "hosts";
     static final String CF_CERTIFICATES = "certificates";
@@ -140,9 +141,10 @@ public final class RocksStore implements Store {
             long revision = readCounter(resources, dir, Keys.META_REVISION);
             long lastEventSeq = readCounter(resources, dir, Keys.META_EVENT_SEQ);
             checkSchema(resources, dir);
+            KeySealer sealer = new KeySealer(masterKey, new SecureRandom());
+            checkMasterKey(resources, dir, sealer, masterKey);
             LOG.info("opened store {} at revision {}, last event {}", dir, revision, lastEventSeq);
-            return new RocksStore(dir, clock, new KeySealer(masterKey, new SecureRandom()), resources, revision,
-                    lastEventSeq);
+            return new RocksStore(dir, clock, sealer, resources, revision, lastEventSeq);
         } catch (RocksDBException e) {
             resources.close(dir);
             throw openFailure(dir, e);
@@ -533,6 +535,30 @@ public final class RocksStore implements Store {
         } else if (schema != SCHEMA) {
             throw internal("store " + dir + " has layout version " + schema + " but this mailcert reads version "
                     + SCHEMA + "; use the mailcert release that wrote it", null);
+        }
+    }
+
+    /**
+     * Proves the master key is the one this store was sealed with: a new store gets a sealed
+     * throw-away key as a check value; an existing store must unseal it. Without this, a lost or
+     * swapped master.key would only show when a key is next read, and new keys would be sealed
+     * under a different master key than old ones.
+     */
+    private static void checkMasterKey(NativeResources r, Path dir, KeySealer sealer, MasterKey masterKey)
+            throws RocksDBException, ControllerException {
+        byte[] check = r.db.get(r.families().meta(), Keys.META_MASTER_KEY_CHECK);
+        if (check == null) {
+            var probe = org.mailcert.common.pki.Keys.generate(org.mailcert.common.pki.Keys.KeyType.EC256).getPrivate();
+            r.db.put(r.families().meta(), r.syncWrite, Keys.META_MASTER_KEY_CHECK,
+                    sealer.seal(probe, MASTER_KEY_CHECK_AAD).toByteArray());
+            return;
+        }
+        try {
+            sealer.unseal(RecordMapper.decodeSealedKey(check), MASTER_KEY_CHECK_AAD, "the master key check value");
+        } catch (ControllerException e) {
+            throw internal("master key " + masterKey.file() + " does not open store " + dir
+                    + ": it is not the key the store was created with; restore master.key from the backup made with"
+                    + " this store", null);
         }
     }
 
