@@ -114,7 +114,8 @@ public final class Keys {
     }
 
     private static boolean isEdDsa(String algorithm) {
-        return algorithm.equals("EdDSA") || algorithm.equals("Ed25519") || algorithm.equals("Ed448");
+        return algorithm.equals("EdDSA") || algorithm.equals("Ed25519")
+                || algorithm.equals("Ed448");
     }
 
     /**
