@@ -139,6 +139,8 @@ class MaterialReaderTest {
                         null, Reason.TRUNCATED),
                 Arguments.of("a key without END line", chain + key.substring(0, key.length() - 30),
                         null, Reason.TRUNCATED),
+                Arguments.of("a chain whose start is cut off", chain.substring(40), null,
+                        Reason.TRUNCATED),
                 Arguments.of("a BEGIN inside a block",
                         "-----BEGIN CERTIFICATE-----\n" + certBody + chain, null, Reason.TRUNCATED),
                 Arguments.of("only a key", key, null, Reason.NO_CERTIFICATE),
