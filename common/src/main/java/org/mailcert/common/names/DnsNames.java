@@ -80,8 +80,8 @@ public final class DnsNames {
 
     /**
      * Escapes text for a one-line message or log: control and invisible characters, backslash and
-     * double quote become Java-style escapes ({@code \n}, {@code \u0000}, {@code \\}, {@code \"}), and
-     * the result is cut at about 80 characters with "...".
+     * double quote become Java-style escapes (&#92;n, &#92;u0000, &#92;&#92;, &#92;"), and the
+     * result is cut at about 80 characters with "...".
      */
     public static String displaySafe(String raw) {
         if (raw == null) {
@@ -221,7 +221,8 @@ public final class DnsNames {
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b) {
                     detail = "whitespace is not allowed in a DNS name";
                 } else if (c < 0x20 || c == 0x7f) {
-                    detail = "control character " + escape(String.valueOf(c)) + " is not allowed in a DNS name";
+                    detail = "control character " + escape(String.valueOf(c))
+                            + " is not allowed in a DNS name";
                 } else if (c == '_') {
                     detail = "'_' is not allowed in a host name (letters, digits and hyphens only)";
                 } else if (c == '\'') {

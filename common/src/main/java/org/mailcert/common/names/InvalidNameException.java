@@ -20,7 +20,7 @@ public final class InvalidNameException extends MailcertException {
         LABEL_EMPTY,
         /** One label is longer than 63 octets. */
         LABEL_TOO_LONG,
-        /** A character that has no place in a host name: whitespace, control, path or shell syntax. */
+        /** A character with no place in a host name: whitespace, control, path or shell syntax. */
         FORBIDDEN_CHARACTER,
         /** A label starts or ends with a hyphen. */
         BAD_HYPHEN,
@@ -38,7 +38,8 @@ public final class InvalidNameException extends MailcertException {
     private final Reason reason;
 
     /**
-     * Creates the exception for a raw input; the message reads {@code invalid name "<safe>": <detail>}.
+     * Creates the exception for a raw input; the message reads {@code invalid name "<safe>":
+     * <detail>}.
      *
      * @param rawName the input as given (escaped here, so it may hold anything, even null)
      * @param reason the rule it broke

@@ -5,7 +5,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Holds the one Bouncy Castle provider instance this package uses, created on first use and passed
- * explicitly to the JCA builders that need it (it is never added to {@code java.security.Security}).
+ * explicitly to the JCA builders that need it; it is never added to {@code
+ * java.security.Security}.
  */
 final class Bc {
     private Bc() {}

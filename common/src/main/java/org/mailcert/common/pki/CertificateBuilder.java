@@ -125,9 +125,9 @@ final class CertificateBuilder {
                     ? (pathLength == null ? new BasicConstraints(true)
                             : new BasicConstraints(pathLength))
                     : new BasicConstraints(false));
+            boolean rsa = "RSA".equals(subjectKey.getAlgorithm());
             int usage = ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                    : KeyUsage.digitalSignature
-                            | ("RSA".equals(subjectKey.getAlgorithm()) ? KeyUsage.keyEncipherment : 0);
+                    : KeyUsage.digitalSignature | (rsa ? KeyUsage.keyEncipherment : 0);
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     utils.createSubjectKeyIdentifier(subjectKey));
@@ -140,7 +140,8 @@ final class CertificateBuilder {
                         new ExtendedKeyUsage(purposes.toArray(new KeyPurposeId[0])));
             }
             if (!altNames.isEmpty()) {
-                builder.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0,
+                boolean critical = subject.getRDNs().length == 0;
+                builder.addExtension(Extension.subjectAlternativeName, critical,
                         new GeneralNames(altNames.toArray(new GeneralName[0])));
             }
             var signer = new JcaContentSignerBuilder(SignatureAlgorithms.forKey(signingKey))

@@ -179,7 +179,7 @@ public record CertificateFacts(
             var params = SubjectPublicKeyInfo.getInstance(key.getEncoded())
                     .getAlgorithm().getParameters();
             if (params instanceof ASN1ObjectIdentifier) {
-                return PrivateKeys.curveName((ASN1ObjectIdentifier) params);
+                return KeyAlgorithms.curveName((ASN1ObjectIdentifier) params);
             }
             return "explicit";
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,8 +18,8 @@ public final class Chains {
 
     /**
      * Orders the certificates leaf first, each next one the issuer of the previous (same DN and a
-     * signature that verifies), dropping exact duplicates. The last one may be issued by a root that
-     * is not included; any other gap, an unrelated certificate or a second leaf is refused.
+     * signature that verifies), dropping exact duplicates. The last one may be issued by a root
+     * that is not included; any other gap, an unrelated certificate or a second leaf is refused.
      *
      * @throws BadMaterialException NO_CERTIFICATE for an empty list, CHAIN_BROKEN with the reason
      */
@@ -42,7 +43,7 @@ public final class Chains {
                 }
             }
         }
-        int leaf = leaf(unique, issuesAnother);
+        int leaf = leaf(unique, issuesAnother, issuerOf);
         List<X509Certificate> path = new ArrayList<>(n);
         boolean[] used = new boolean[n];
         for (int at = leaf; at >= 0 && !used[at]; at = issuerOf[at]) {
@@ -51,17 +52,20 @@ public final class Chains {
         }
         for (int i = 0; i < n; i++) {
             if (!used[i]) {
-                throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN
-                        + Subjects.describe(unique.get(i)) + " is not on the path of leaf "
-                        + Subjects.describe(unique.get(leaf))
+                String[] names = distinct(unique.get(i), unique.get(leaf));
+                throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN + names[0]
+                        + " is not on the path of leaf " + names[1]
                         + " (an unrelated certificate, or an intermediate is missing)");
             }
         }
         return List.copyOf(path);
     }
 
-    /** Picks the one certificate that issues no other; prefers a non-CA one when there are several. */
-    private static int leaf(List<X509Certificate> certs, boolean[] issuesAnother)
+    /**
+     * Picks the one certificate that issues no other. Among several, end-entity certificates are
+     * preferred over CAs, and then the one with the longest path up; a tie means two leaves.
+     */
+    private static int leaf(List<X509Certificate> certs, boolean[] issuesAnother, int[] issuerOf)
             throws BadMaterialException {
         List<Integer> candidates = new ArrayList<>();
         for (int i = 0; i < certs.size(); i++) {
@@ -73,26 +77,43 @@ public final class Chains {
             throw new BadMaterialException(Reason.CHAIN_BROKEN,
                     BROKEN + "they issue each other in a loop, so none is the leaf");
         }
-        if (candidates.size() == 1) {
-            return candidates.get(0);
-        }
         List<Integer> endEntities = new ArrayList<>();
         for (int i : candidates) {
             if (certs.get(i).getBasicConstraints() < 0) {
                 endEntities.add(i);
             }
         }
-        if (endEntities.size() == 1) {
-            return endEntities.get(0);
+        List<Integer> pool = endEntities.isEmpty() ? candidates : endEntities;
+        pool.sort(Comparator.comparingInt((Integer i) -> pathLength(i, issuerOf)).reversed());
+        if (pool.size() > 1
+                && pathLength(pool.get(0), issuerOf) == pathLength(pool.get(1), issuerOf)) {
+            String[] names = distinct(certs.get(pool.get(0)), certs.get(pool.get(1)));
+            throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN + "two leaf certificates, "
+                    + names[0] + " and " + names[1] + "; a file holds one leaf and its own chain");
         }
-        List<Integer> named = endEntities.isEmpty() ? candidates : endEntities;
-        throw new BadMaterialException(Reason.CHAIN_BROKEN, BROKEN + "two leaf certificates, "
-                + Subjects.describe(certs.get(named.get(0))) + " and "
-                + Subjects.describe(certs.get(named.get(1)))
-                + "; a file holds one leaf and its own chain");
+        return pool.get(0);
     }
 
-    /** Tells whether {@code parent} issued {@code child}: matching DNs and a verifying signature. */
+    private static int pathLength(int from, int[] issuerOf) {
+        int length = 0;
+        for (int at = from; at >= 0 && length <= issuerOf.length; at = issuerOf[at]) {
+            length++;
+        }
+        return length;
+    }
+
+    /** Describes two certificates, adding serials when their subjects read the same. */
+    private static String[] distinct(X509Certificate a, X509Certificate b) {
+        String first = Subjects.describe(a);
+        String second = Subjects.describe(b);
+        if (first.equals(second)) {
+            first += " (serial " + a.getSerialNumber().toString(16) + ")";
+            second += " (serial " + b.getSerialNumber().toString(16) + ")";
+        }
+        return new String[] {first, second};
+    }
+
+    /** Tells whether {@code parent} issued {@code child}: matching DNs and a valid signature. */
     static boolean issued(X509Certificate child, X509Certificate parent) {
         if (!child.getIssuerX500Principal().equals(parent.getSubjectX500Principal())) {
             return false;

@@ -2,11 +2,14 @@ package org.mailcert.common.pki;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -14,7 +17,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.mailcert.common.pki.BadMaterialException.Reason;
 
@@ -52,14 +54,14 @@ public final class Csrs {
             throw new BadMaterialException(Reason.MALFORMED,
                     "not a PKCS#10 certificate request (DER expected)");
         }
+        PublicKey key = publicKey(request.getSubjectPublicKeyInfo());
         boolean valid;
         try {
-            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder()
-                    .build(request.getSubjectPublicKeyInfo());
+            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(key);
             valid = request.isSignatureValid(verifier);
         } catch (OperatorCreationException e) {
             throw new BadMaterialException(Reason.UNSUPPORTED_KEY,
-                    "the CSR's key or signature algorithm is not supported", e);
+                    "the CSR's signature algorithm is not supported", e);
         } catch (PKCSException | RuntimeException e) {
             valid = false;
         }
@@ -67,11 +69,17 @@ public final class Csrs {
             throw new BadMaterialException(Reason.MALFORMED,
                     "the CSR's signature does not verify; the request is corrupt or was altered");
         }
+        return key;
+    }
+
+    private static PublicKey publicKey(SubjectPublicKeyInfo info) throws BadMaterialException {
+        String algorithm = KeyAlgorithms.jdkName(info.getAlgorithm());
         try {
-            return new JcaPKCS10CertificationRequest(request).getPublicKey();
-        } catch (GeneralSecurityException e) {
-            throw new BadMaterialException(Reason.UNSUPPORTED_KEY,
-                    "the CSR's public key is of a kind the JDK cannot use", e);
+            return KeyFactory.getInstance(algorithm)
+                    .generatePublic(new X509EncodedKeySpec(info.getEncoded()));
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw new BadMaterialException(Reason.MALFORMED,
+                    "the CSR's " + algorithm + " public key does not decode", e);
         }
     }
 }

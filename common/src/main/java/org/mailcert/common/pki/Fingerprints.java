@@ -20,7 +20,7 @@ public final class Fingerprints {
         return hex("SHA-256", der(cert));
     }
 
-    /** The SHA-1 fingerprint of the certificate's DER encoding, as lower-case hex (for display only). */
+    /** The SHA-1 fingerprint of the certificate's DER, as lower-case hex (for display only). */
     public static String sha1Hex(X509Certificate cert) {
         return hex("SHA-1", der(cert));
     }

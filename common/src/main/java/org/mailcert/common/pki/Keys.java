@@ -12,6 +12,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.pki.BadMaterialException.Reason;
 
 /** Private keys: whether one belongs to a certificate, and making new ones. */
@@ -70,7 +71,7 @@ public final class Keys {
                 }
             }
             throw new IllegalArgumentException("unknown key type \""
-                    + org.mailcert.common.names.DnsNames.displaySafe(s) + "\"; allowed: "
+                    + DnsNames.displaySafe(s) + "\"; allowed: "
                     + Arrays.stream(values()).map(KeyType::id).collect(Collectors.joining(", ")));
         }
     }
@@ -114,7 +115,8 @@ public final class Keys {
     }
 
     private static boolean isEdDsa(String algorithm) {
-        return algorithm.equals("EdDSA") || algorithm.equals("Ed25519") || algorithm.equals("Ed448");
+        return algorithm.equals("EdDSA") || algorithm.equals("Ed25519")
+                || algorithm.equals("Ed448");
     }
 
     /**

@@ -21,7 +21,7 @@ public record Material(List<X509Certificate> chain, Optional<PrivateKey> key) {
         Objects.requireNonNull(key, "key");
     }
 
-    /** Describes the material without the key: how many certificates, the first subject, key present. */
+    /** Describes the material without the key: certificate count, first subject, key or not. */
     @Override
     public String toString() {
         return "Material[" + chain.size() + " certificate(s)"

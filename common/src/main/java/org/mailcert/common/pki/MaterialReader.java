@@ -165,7 +165,7 @@ public final class MaterialReader {
 
     /**
      * Reads the private key and its certificate chain from a PKCS#12 (PFX) file, as made by
-     * {@code openssl pkcs12 -export} or a JDK keystore; an empty or null password is tried as empty.
+     * {@code openssl pkcs12 -export} or a JDK keystore; a null password counts as empty.
      *
      * @throws BadMaterialException MALFORMED, WRONG_PASSWORD, NO_KEY, MULTIPLE_KEYS,
      *     NO_CERTIFICATE or UNSUPPORTED_KEY

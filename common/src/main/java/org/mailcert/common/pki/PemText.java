@@ -32,7 +32,7 @@ final class PemText {
      * Returns every block of the text in order.
      *
      * @throws BadMaterialException MALFORMED if there is no block or one does not decode, TRUNCATED
-     *     if a block has no END line
+     *     if a block has no END line or an END line has no BEGIN
      */
     static List<Block> parse(byte[] bytes) throws BadMaterialException {
         int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
@@ -49,6 +49,10 @@ final class PemText {
                     label = label(line, BEGIN);
                     headers = new LinkedHashMap<>();
                     body = new StringBuilder();
+                } else if (line.startsWith(END)) {
+                    throw new BadMaterialException(Reason.TRUNCATED, "PEM is truncated: '" + END
+                            + DnsNames.displaySafe(label(line, END)) + DASHES
+                            + "' has no BEGIN line (is the start of the text cut off?)");
                 }
                 continue;
             }

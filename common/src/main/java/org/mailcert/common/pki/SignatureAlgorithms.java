@@ -30,7 +30,8 @@ final class SignatureAlgorithms {
                 if (key instanceof RSAKey) {
                     return "SHA256withRSA";
                 }
-                throw new IllegalArgumentException("no signature algorithm for " + algorithm + " keys");
+                throw new IllegalArgumentException(
+                        "no signature algorithm for " + algorithm + " keys");
         }
     }
 }

@@ -26,13 +26,14 @@ import org.mailcert.common.names.DnsNames;
 
 /**
  * Decides whether a certificate chain is trusted at an instant: PKIX path validation against the
- * JDK's default roots plus any extra roots, with revocation checking off. Immutable and thread-safe.
+ * JDK's default roots plus any extra roots, with revocation checking off. Immutable and
+ * thread-safe.
  */
 public final class TrustChecker {
     private final Set<TrustAnchor> anchors;
     private final Set<String> anchorFingerprints;
 
-    /** Creates a checker that trusts the JDK's default roots ({@code cacerts}) and the extra ones. */
+    /** Creates a checker trusting the JDK's default roots ({@code cacerts}) and the extra ones. */
     public TrustChecker(Collection<X509Certificate> extraRoots) {
         Set<TrustAnchor> all = new HashSet<>();
         Set<String> fingerprints = new HashSet<>();
@@ -112,7 +113,8 @@ public final class TrustChecker {
     private static String problem(CertPathValidatorException e, List<X509Certificate> path) {
         int index = e.getIndex();
         X509Certificate cert = index >= 0 && index < path.size() ? path.get(index) : null;
-        String who = cert == null || index == 0 ? "" : "intermediate " + Subjects.describe(cert) + " ";
+        String who = cert == null || index == 0 ? ""
+                : "intermediate " + Subjects.describe(cert) + " ";
         if (e.getReason() == BasicReason.EXPIRED && cert != null) {
             return who + "expired on " + date(cert.getNotAfter().toInstant());
         }

@@ -67,7 +67,8 @@ public final class TestCertificates {
     /** The RSA key as a PKCS#1 {@code RSA PRIVATE KEY} PEM block. */
     public static String pkcs1Pem(PrivateKey rsaKey) {
         if (!"RSA".equals(rsaKey.getAlgorithm())) {
-            throw new IllegalArgumentException("PKCS#1 is for RSA keys, not " + rsaKey.getAlgorithm());
+            throw new IllegalArgumentException(
+                    "PKCS#1 is for RSA keys, not " + rsaKey.getAlgorithm());
         }
         try {
             byte[] der = PrivateKeyInfo.getInstance(rsaKey.getEncoded()).parsePrivateKey()

@@ -80,7 +80,7 @@ public final class TestPki {
         return new TestPki(clock, root, pair.getPrivate(), List.of(), pair.getPrivate());
     }
 
-    /** Returns a new {@code TestPki} that issues from a new intermediate CA under this one's issuer. */
+    /** Returns a new {@code TestPki} issuing from a new intermediate under this one's issuer. */
     public TestPki intermediate(String commonName) {
         KeyPair pair = Keys.generate(KeyType.EC256);
         Instant now = clock.instant();
@@ -92,7 +92,7 @@ public final class TestPki {
         return new TestPki(clock, root, rootKey, chain, pair.getPrivate());
     }
 
-    /** Starts a leaf issued by this PKI's issuing CA with the DNS names as SANs (CN = first name). */
+    /** Starts a leaf issued by this PKI's issuer with the DNS names as SANs (CN = first one). */
     public LeafBuilder leaf(String... dnsNames) {
         return new LeafBuilder(this, clock, dnsNames);
     }
@@ -308,7 +308,7 @@ public final class TestPki {
             return Pem.certificates(chainWithRoot());
         }
 
-        /** The chain with its root as PEM in reverse order (root first, leaf last): never in order. */
+        /** The chain and root as PEM in reverse order (root first, leaf last): never in order. */
         public String chainPemReversed() {
             List<X509Certificate> reversed = new ArrayList<>(chainWithRoot());
             Collections.reverse(reversed);
