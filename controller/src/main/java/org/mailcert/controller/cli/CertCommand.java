@@ -1,0 +1,204 @@
+package org.mailcert.controller.cli;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.mailcert.proto.v1.Binding;
+import org.mailcert.proto.v1.CertificateDetail;
+import org.mailcert.proto.v1.CertificateSummary;
+import org.mailcert.proto.v1.CertificateVersion;
+import org.mailcert.proto.v1.DeleteCertificateRequest;
+import org.mailcert.proto.v1.DeleteCertificateResponse;
+import org.mailcert.proto.v1.GetCertificateRequest;
+import org.mailcert.proto.v1.ImportCertificateRequest;
+import org.mailcert.proto.v1.ImportCertificateResponse;
+import org.mailcert.proto.v1.ListCertificatesRequest;
+import org.mailcert.proto.v1.ListCertificatesResponse;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code mailcert cert}: named, versioned certificates. Never prints a private key. */
+@Command(name = "cert", description = "Certificates: import, list, show, delete.",
+        subcommands = CertCommand.Import.class)
+final class CertCommand {
+    /** The environment variable holding a PKCS#12 password when no --password-file is given. */
+    static final String ENV_PKCS12_PASSWORD = "MAILCERT_PKCS12_PASSWORD";
+
+    @ParentCommand
+    MailcertCli cli;
+
+    /** {@code cert list}. */
+    @Command(name = "list", description = "List certificates: names covered, issuer, expiry, trust, versions, where used.")
+    int list() throws CliException {
+        ListCertificatesResponse response =
+                cli.client().call().listCertificates(ListCertificatesRequest.getDefaultInstance());
+        cli.output().print(response, () -> {
+            Table table = Table.columns("NAME", "VERSION", "NAMES COVERED", "ISSUER", "EXPIRES", "TRUST", "VERSIONS", "USED BY");
+            for (CertificateSummary s : response.getCertificatesList()) {
+                CertificateVersion v = s.getLatest();
+                table.row(v.getName(), Integer.toString(v.getVersion()), Formats.list(v.getDnsNamesList()),
+                        Formats.commonName(v.getIssuer()), Formats.time(v.getNotAfter()), Formats.trust(v),
+                        Integer.toString(s.getVersions()), Integer.toString(s.getUsedByCount()));
+            }
+            return table.render();
+        });
+        return 0;
+    }
+
+    /** {@code cert show NAME}. */
+    @Command(name = "show", description = "Show every version of a certificate and the bindings that use it.")
+    int show(@Parameters(paramLabel = "NAME", description = "The certificate's name.") String name)
+            throws CliException {
+        CertificateDetail response =
+                cli.client().call().getCertificate(GetCertificateRequest.newBuilder().setName(name).build());
+        cli.output().print(response, () -> render(response));
+        return 0;
+    }
+
+    /** {@code cert delete NAME}. */
+    @Command(name = "delete", description = "Delete a certificate and all its versions; refused while it is bound.")
+    int delete(@Parameters(paramLabel = "NAME", description = "The certificate's name.") String name)
+            throws CliException {
+        DeleteCertificateResponse response =
+                cli.client().call().deleteCertificate(DeleteCertificateRequest.newBuilder().setName(name).build());
+        cli.output().print(response,
+                () -> "Deleted certificate " + name + " (" + Formats.count(response.getVersionsDeleted(), "version") + ").\n");
+        return 0;
+    }
+
+    /** The facts of one version as key/value rows; never the key, and not the PEM chain. */
+    static Table facts(CertificateVersion v) {
+        return versionFacts(Table.keyValue()
+                .row("name", v.getName())
+                .row("version", Integer.toString(v.getVersion())), v);
+    }
+
+    private static Table versionFacts(Table table, CertificateVersion v) {
+        return table
+                .row("names covered", Formats.list(v.getDnsNamesList()))
+                .row("subject", v.getSubject())
+                .row("issuer", v.getIssuer())
+                .row("valid from", Formats.time(v.getNotBefore()))
+                .row("valid until", Formats.time(v.getNotAfter()))
+                .row("key", Formats.key(v))
+                .row("trust", Formats.trustWithReason(v))
+                .row("sha256", v.getSha256())
+                .row("serial", v.getSerial())
+                .row("source", Formats.name(v.getSource()))
+                .row("revision", Long.toString(v.getRevision()))
+                .row("created", Formats.time(v.getCreated()));
+    }
+
+    private static String render(CertificateDetail d) {
+        StringBuilder out = new StringBuilder();
+        out.append(Table.keyValue().row("name", d.getName())
+                .row("versions", Integer.toString(d.getVersionsCount()))
+                .row("used by", Formats.count(d.getUsedByCount(), "binding")).render());
+        List<CertificateVersion> newestFirst = d.getVersionsList().stream()
+                .sorted(Comparator.comparingInt(CertificateVersion::getVersion).reversed())
+                .toList();
+        for (int i = 0; i < newestFirst.size(); i++) {
+            CertificateVersion v = newestFirst.get(i);
+            out.append("\nversion ").append(v.getVersion()).append(i == 0 ? " (latest)" : "").append('\n');
+            out.append(versionFacts(Table.keyValue(), v).render("  "));
+        }
+        out.append('\n');
+        if (d.getUsedByCount() == 0) {
+            out.append("Not bound; bind it with: mailcert bind HOST server ").append(d.getName()).append('\n');
+        } else {
+            Table table = Table.columns("HOST", "SCOPE", "DOMAIN", "SERVED NAME", "STATE", "WARNINGS");
+            for (Binding b : d.getUsedByList()) {
+                table.row(b.getHost(), Formats.name(b.getScope()), b.getDomain(), b.getServedName(), b.getState(),
+                        Formats.warnings(b.getWarningsList()));
+            }
+            out.append(table.render());
+        }
+        return out.toString();
+    }
+
+    /** {@code cert import NAME (--cert FILE [--key FILE] | --pkcs12 FILE [--password-file FILE])}. */
+    @Command(name = "import", description = {
+        "Import a certificate: a PEM chain (leaf first) and key, or a PKCS#12 / PFX bundle.",
+        "Files are read here and sent to the controller; the key may sit in the --cert file.",
+        "A PKCS#12 password comes from --password-file (first line), else MAILCERT_PKCS12_PASSWORD, else empty."})
+    static final class Import implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        CertCommand parent;
+
+        @Parameters(paramLabel = "NAME", description = "The certificate's name, e.g. wildcard-example-com.")
+        String name;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        @Option(names = "--new-version", description = "Add a version to an existing certificate instead of refusing the name.")
+        boolean newVersion;
+
+        /** Exactly one of PEM or PKCS#12. */
+        static final class Source {
+            @ArgGroup(exclusive = false)
+            Pem pem;
+
+            @ArgGroup(exclusive = false)
+            Pkcs12 pkcs12;
+        }
+
+        /** The PEM files. */
+        static final class Pem {
+            @Option(names = "--cert", required = true, paramLabel = "FILE", description = "PEM chain, leaf first; may hold the key too.")
+            Path cert;
+
+            @Option(names = "--key", paramLabel = "FILE", description = "PEM private key, when not in the --cert file.")
+            Path key;
+        }
+
+        /** The PKCS#12 bundle and its password. */
+        static final class Pkcs12 {
+            @Option(names = "--pkcs12", required = true, paramLabel = "FILE", description = "PKCS#12 / PFX bundle.")
+            Path bundle;
+
+            @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is the bundle's password.")
+            Path passwordFile;
+        }
+
+        @Override
+        public Integer call() throws CliException {
+            MailcertCli cli = parent.cli;
+            ImportCertificateRequest request = request(cli);
+            ImportCertificateResponse response = cli.client().call().importCertificate(request);
+            Output output = cli.output();
+            output.print(response, () -> facts(response.getCertificate()).render());
+            response.getWarningsList().forEach(output::warn);
+            return 0;
+        }
+
+        private ImportCertificateRequest request(MailcertCli cli) throws CliException {
+            LocalFiles files = cli.files();
+            ImportCertificateRequest.Builder request = ImportCertificateRequest.newBuilder()
+                    .setName(name)
+                    .setNewVersion(newVersion);
+            if (source.pem != null) {
+                request.setChainPem(ByteString.copyFrom(files.read(source.pem.cert, "--cert")));
+                if (source.pem.key != null) {
+                    request.setKeyPem(ByteString.copyFrom(files.read(source.pem.key, "--key")));
+                }
+            } else {
+                request.setPkcs12(ByteString.copyFrom(files.read(source.pkcs12.bundle, "--pkcs12")));
+                request.setPassword(password(cli));
+            }
+            return request.build();
+        }
+
+        private String password(MailcertCli cli) throws CliException {
+            if (source.pkcs12.passwordFile != null) {
+                return cli.files().firstLine(source.pkcs12.passwordFile, "--password-file");
+            }
+            String fromEnv = cli.env().get(ENV_PKCS12_PASSWORD);
+            return fromEnv == null ? "" : fromEnv;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.mailcert.controller.cli;
+
+import java.util.List;
+import org.mailcert.proto.v1.Binding;
+import org.mailcert.proto.v1.GetHostRequest;
+import org.mailcert.proto.v1.Host;
+import org.mailcert.proto.v1.HostDetail;
+import org.mailcert.proto.v1.HostFacts;
+import org.mailcert.proto.v1.HostState;
+import org.mailcert.proto.v1.ListHostsRequest;
+import org.mailcert.proto.v1.ListHostsResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code mailcert host}: the fleet and one host's facts and bindings. */
+@Command(name = "host", description = "The fleet: hosts, their state and bindings.")
+final class HostCommand {
+    @ParentCommand
+    MailcertCli cli;
+
+    /** {@code host list}. */
+    @Command(name = "list", description = "List hosts: state, connection, last seen, applied and desired version.")
+    int list() throws CliException {
+        ListHostsResponse response = cli.client().call().listHosts(ListHostsRequest.getDefaultInstance());
+        cli.output().print(response, () -> {
+            Table table = Table.columns("HOST", "STATE", "CONNECTED", "LAST SEEN", "APPLIED", "DESIRED", "AGENT", "OS");
+            for (Host h : response.getHostsList()) {
+                table.row(h.getFqdn(), Formats.name(h.getState()), Formats.yesNo(h.getConnected()),
+                        Formats.time(h.getLastSeen()), Long.toString(h.getAppliedVersion()),
+                        Long.toString(h.getDesiredVersion()), h.getFacts().getAgentVersion(), h.getFacts().getOs());
+            }
+            return table.render();
+        });
+        return 0;
+    }
+
+    /** {@code host show FQDN}. */
+    @Command(name = "show", description = "Show one host: facts, state, versions, connection and its bindings.")
+    int show(@Parameters(paramLabel = "FQDN", description = "The host's fully qualified name.") String fqdn)
+            throws CliException {
+        HostDetail response = cli.client().call().getHost(GetHostRequest.newBuilder().setHost(fqdn).build());
+        cli.output().print(response, () -> render(response));
+        return 0;
+    }
+
+    private static String render(HostDetail detail) {
+        Host h = detail.getHost();
+        HostFacts f = h.getFacts();
+        String sync = h.getState() != HostState.HOST_STATE_ENROLLED ? ""
+                : h.getAppliedVersion() == h.getDesiredVersion() ? " (in sync)" : " (behind)";
+        Table facts = Table.keyValue()
+                .row("host", h.getFqdn())
+                .row("id", h.getId())
+                .row("state", Formats.name(h.getState()))
+                .row("connected", Formats.yesNo(h.getConnected()))
+                .row("last seen", Formats.time(h.getLastSeen()))
+                .row("created", Formats.time(h.getCreated()))
+                .row("desired version", Long.toString(h.getDesiredVersion()))
+                .row("applied version", h.getAppliedVersion() + sync)
+                .row("os", f.getOs())
+                .row("agent", f.getAgentVersion())
+                .row("software", Formats.map(f.getSoftwareMap(), " "))
+                .row("sni", Formats.name(f.getSni()))
+                .row("mail domains", Formats.list(h.getDiscoveredDomainsList()))
+                .row("labels", Formats.map(h.getLabelsMap(), "="));
+        return facts.render() + "\n" + bindings(detail.getBindingsList());
+    }
+
+    private static String bindings(List<Binding> bindings) {
+        if (bindings.isEmpty()) {
+            return "No bindings; add one with: mailcert bind HOST server CERT\n";
+        }
+        Table table = Table.columns("SCOPE", "DOMAIN", "SERVED NAME", "CERTIFICATE", "STATE", "WARNINGS");
+        for (Binding b : bindings) {
+            table.row(Formats.name(b.getScope()), b.getDomain(), b.getServedName(), b.getCertificate(), b.getState(),
+                    Formats.warnings(b.getWarningsList()));
+        }
+        return table.render();
+    }
+}

@@ -1,0 +1,72 @@
+package org.mailcert.controller.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+import org.mailcert.proto.v1.GetHostRequest;
+import org.mailcert.proto.v1.HostDetail;
+import org.mailcert.proto.v1.ListHostsRequest;
+import org.mailcert.proto.v1.ListHostsResponse;
+
+class HostCommandTest extends CommandTestBase {
+    static final ListHostsResponse HOSTS =
+            ListHostsResponse.newBuilder().addHosts(Fixtures.mx1()).addHosts(Fixtures.pending()).build();
+    static final HostDetail DETAIL = HostDetail.newBuilder()
+            .setHost(Fixtures.mx1())
+            .addBindings(Fixtures.serverBinding())
+            .addBindings(Fixtures.mailBinding())
+            .addBindings(Fixtures.webmailBinding())
+            .build();
+
+    @Test
+    void listTable() {
+        cli.service.reply("ListHosts", HOSTS);
+        Golden.assertMatches("host-list.txt", ok("host", "list").out());
+        assertEquals(ListHostsRequest.getDefaultInstance(), cli.service.onlyRequest(ListHostsRequest.class));
+    }
+
+    @Test
+    void listJson() {
+        cli.service.reply("ListHosts", HOSTS);
+        String out = ok("host", "list", "--output", "json").out();
+        Golden.assertMatches("host-list.json", out);
+        assertJsonIs(HOSTS, out);
+    }
+
+    @Test
+    void emptyListIsJustTheHeader() {
+        cli.service.reply("ListHosts", ListHostsResponse.getDefaultInstance());
+        assertEquals("HOST  STATE  CONNECTED  LAST SEEN  APPLIED  DESIRED  AGENT  OS\n", ok("host", "list").out());
+    }
+
+    @Test
+    void showAsksForTheHostAndPrintsFactsAndBindings() {
+        cli.service.reply("GetHost", DETAIL);
+        CliHarness.Result r = ok("host", "show", "mx1.example.net");
+        assertEquals("mx1.example.net", cli.service.onlyRequest(GetHostRequest.class).getHost());
+        Golden.assertMatches("host-show.txt", r.out());
+    }
+
+    @Test
+    void showPendingHostWithoutBindings() {
+        cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.pending()).build());
+        Golden.assertMatches("host-show-pending.txt", ok("host", "show", "mx2.example.net").out());
+    }
+
+    @Test
+    void showJson() {
+        cli.service.reply("GetHost", DETAIL);
+        String out = ok("host", "show", "mx1.example.net", "-o", "json").out();
+        Golden.assertMatches("host-show.json", out);
+        assertJsonIs(DETAIL, out);
+    }
+
+    @Test
+    void unknownHost() {
+        cli.service.fail("GetHost", Status.NOT_FOUND.withDescription("host mx9.example.net not found"));
+        CliHarness.Result r = cli.run("host", "show", "mx9.example.net");
+        assertEquals(1, r.exit());
+        assertEquals("mailcert: host mx9.example.net not found\n", r.err());
+    }
+}
