@@ -1,11 +1,7 @@
 package org.mailcert.controller.cli;
 
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.mailcert.proto.v1.AdminServiceGrpc;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
@@ -17,9 +13,6 @@ import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 final class AdminClient implements AutoCloseable {
     /** How long one unary call may take. */
     static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
-
-    static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ManagedChannel channel;
     private final AdminServiceBlockingStub stub;
@@ -60,29 +53,4 @@ final class AdminClient implements AutoCloseable {
         }
     }
 
-    /** Adds the bearer token to each call's headers. */
-    static final class BearerToken extends CallCredentials {
-        private final String token;
-
-        BearerToken(String token) {
-            this.token = token;
-        }
-
-        @Override
-        public void applyRequestMetadata(RequestInfo requestInfo, Executor executor, MetadataApplier applier) {
-            try {
-                Metadata headers = new Metadata();
-                headers.put(AUTHORIZATION, "Bearer " + token);
-                applier.apply(headers);
-            } catch (IllegalArgumentException e) {
-                // Metadata refuses characters a header cannot carry; say so without echoing the token.
-                applier.fail(Status.UNAUTHENTICATED.withDescription("the admin token contains characters a header cannot carry"));
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "BearerToken[<redacted>]";
-        }
-    }
 }

@@ -124,7 +124,8 @@ final class CertCommand {
     @Command(name = "import", description = {
         "Import a certificate: a PEM chain (leaf first) and key, or a PKCS#12 / PFX bundle.",
         "Files are read here and sent to the controller; the key may sit in the --cert file.",
-        "A PKCS#12 password comes from --password-file (first line), else MAILCERT_PKCS12_PASSWORD, else empty."})
+        "The password of a PKCS#12 bundle or an encrypted PEM key comes from --password-file (first line),",
+        "else MAILCERT_PKCS12_PASSWORD, else empty."})
     static final class Import implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         CertCommand parent;
@@ -137,6 +138,10 @@ final class CertCommand {
 
         @Option(names = "--new-version", description = "Add a version to an existing certificate instead of refusing the name.")
         boolean newVersion;
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "File whose first line is the PKCS#12 bundle's or the encrypted key's password.")
+        Path passwordFile;
 
         /** Exactly one of PEM or PKCS#12. */
         static final class Source {
@@ -160,9 +165,6 @@ final class CertCommand {
         static final class Pkcs12 {
             @Option(names = "--pkcs12", required = true, paramLabel = "FILE", description = "PKCS#12 / PFX bundle.")
             Path bundle;
-
-            @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is the bundle's password.")
-            Path passwordFile;
         }
 
         @Override
@@ -188,14 +190,13 @@ final class CertCommand {
                 }
             } else {
                 request.setPkcs12(ByteString.copyFrom(files.read(source.pkcs12.bundle, "--pkcs12")));
-                request.setPassword(password(cli));
             }
-            return request.build();
+            return request.setPassword(password(cli)).build();
         }
 
         private String password(MailcertCli cli) throws CliException {
-            if (source.pkcs12.passwordFile != null) {
-                return cli.files().firstLine(source.pkcs12.passwordFile, "--password-file");
+            if (passwordFile != null) {
+                return cli.files().firstLine(passwordFile, "--password-file");
             }
             String fromEnv = cli.env().get(ENV_PKCS12_PASSWORD);
             return fromEnv == null ? "" : fromEnv;

@@ -59,7 +59,7 @@ final class CliHarness implements AutoCloseable {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                     ServerCallHandler<Q, R> next) {
-                String value = headers.get(AdminClient.AUTHORIZATION);
+                String value = headers.get(BearerToken.AUTHORIZATION);
                 authorizations.add(value == null ? "<none>" : value);
                 return next.startCall(call, headers);
             }

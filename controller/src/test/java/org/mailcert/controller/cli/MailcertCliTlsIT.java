@@ -82,7 +82,7 @@ class MailcertCliTlsIT {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                     ServerCallHandler<Q, R> next) {
-                AUTHORIZATIONS.add(String.valueOf(headers.get(AdminClient.AUTHORIZATION)));
+                AUTHORIZATIONS.add(String.valueOf(headers.get(BearerToken.AUTHORIZATION)));
                 return next.startCall(call, headers);
             }
         };

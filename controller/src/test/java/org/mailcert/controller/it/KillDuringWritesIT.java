@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.controller.testing.ControllerProcess;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
 import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.ListHostsRequest;

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.controller.testing.ControllerProcess;
 import org.mailcert.common.testing.TestPki;
 import org.mailcert.controller.store.MasterKey;
 import org.mailcert.controller.store.RocksStore;

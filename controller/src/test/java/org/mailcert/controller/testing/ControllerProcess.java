@@ -1,9 +1,8 @@
-package org.mailcert.controller.it;
+package org.mailcert.controller.testing;
 
 import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.mailcert.proto.v1.AdminServiceGrpc;
 
@@ -25,7 +23,7 @@ import org.mailcert.proto.v1.AdminServiceGrpc;
  * A real {@code mailcert-controller} process for integration tests: started from the packaged
  * jar on loopback ports, reached over TLS with the admin token it wrote, killed or stopped.
  */
-final class ControllerProcess implements AutoCloseable {
+public final class ControllerProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target", "mailcert-controller.jar");
 
     private final Path dataDir;
@@ -35,7 +33,7 @@ final class ControllerProcess implements AutoCloseable {
     private Process process;
     private ManagedChannel channel;
 
-    ControllerProcess(Path dataDir, String... extraArgs) throws IOException {
+    public ControllerProcess(Path dataDir, String... extraArgs) throws IOException {
         this.dataDir = dataDir;
         this.port = freePort();
         this.metricsPort = freePort();
@@ -43,7 +41,7 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     /** Starts the process and waits until /healthz answers (at most 60 s). */
-    ControllerProcess start() throws Exception {
+    public ControllerProcess start() throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: integration tests run after `package`");
         }
@@ -86,7 +84,7 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     /** The Prometheus text of /metrics. */
-    String metrics() throws Exception {
+    public String metrics() throws Exception {
         return HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
                         .timeout(Duration.ofSeconds(5)).build(),
@@ -94,7 +92,7 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     /** The store revision the controller reports on /metrics. */
-    long revision() throws Exception {
+    public long revision() throws Exception {
         for (String line : metrics().split("\n")) {
             if (line.startsWith("mailcert_store_revision ")) {
                 return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
@@ -104,11 +102,11 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     /** A blocking admin stub over TLS with the controller's first admin token. */
-    AdminServiceGrpc.AdminServiceBlockingStub admin() throws IOException {
+    public AdminServiceGrpc.AdminServiceBlockingStub admin() throws IOException {
         return AdminServiceGrpc.newBlockingStub(channel()).withCallCredentials(bearer(adminToken()));
     }
 
-    ManagedChannel channel() throws IOException {
+    public ManagedChannel channel() throws IOException {
         if (channel == null) {
             channel = Grpc.newChannelBuilderForAddress("localhost", port,
                     TlsChannelCredentials.newBuilder().trustManager(caPem().toFile()).build()).build();
@@ -116,39 +114,39 @@ final class ControllerProcess implements AutoCloseable {
         return channel;
     }
 
-    String adminToken() throws IOException {
+    public String adminToken() throws IOException {
         return Files.readString(dataDir.resolve("admin.token"), StandardCharsets.US_ASCII).trim();
     }
 
-    Path caPem() {
+    public Path caPem() {
         return dataDir.resolve("ca.pem");
     }
 
-    Path tokenFile() {
+    public Path tokenFile() {
         return dataDir.resolve("admin.token");
     }
 
-    Path dataDir() {
+    public Path dataDir() {
         return dataDir;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String address() {
+    public String address() {
         return "localhost:" + port;
     }
 
     /** Kills the process without warning (SIGKILL) and waits for it to be gone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         closeChannel();
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Stops the process politely (SIGTERM) and waits. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         closeChannel();
         if (process != null && process.isAlive()) {
             process.destroy();
@@ -170,18 +168,11 @@ final class ControllerProcess implements AutoCloseable {
         stop();
     }
 
-    static CallCredentials bearer(String token) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata m = new Metadata();
-                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                applier.apply(m);
-            }
-        };
+    public static CallCredentials bearer(String token) {
+        return new org.mailcert.controller.cli.BearerToken(token);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
