@@ -20,13 +20,13 @@ metrics=${MAILCERT_DEMO_METRICS_PORT:-17080}
 echo "== demo certificates from a throw-away CA (openssl) in $work"
 (
   cd "$work"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=Demo Root CA" \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/CN=Demo Root CA" \
     -addext "basicConstraints=critical,CA:true" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout demo-ca.key -out demo-ca.pem 2>/dev/null
   leaf() { # name, SANs
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" -keyout "$1.key" -out "$1.csr" 2>/dev/null
     printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$2" > "$1.ext"
-    openssl x509 -req -in "$1.csr" -CA demo-ca.pem -CAkey demo-ca.key -CAcreateserial -days 20 \
+    openssl x509 -req -in "$1.csr" -CA demo-ca.pem -CAkey demo-ca.key -CAcreateserial -days 90 \
       -extfile "$1.ext" -out "$1.pem" 2>/dev/null
     cat "$1.pem" demo-ca.pem > "$1.fullchain.pem"
   }
