@@ -53,7 +53,7 @@ final class Fixtures {
 
     static CertificateVersion certificate(String name, int version, KeyPair keys, long revision) {
         return new CertificateVersion(name, version,
-                List.of(TestPki.selfSigned(keys, name + ".example"), TestPki.selfSigned(keys, "issuer of " + name)),
+                List.of(Samples.selfSigned(keys, name + ".example"), Samples.selfSigned(keys, "issuer of " + name)),
                 CertificateSource.IMPORTED_PEM, T0, revision);
     }
 

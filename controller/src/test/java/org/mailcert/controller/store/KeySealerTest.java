@@ -30,7 +30,7 @@ class KeySealerTest {
     @Test
     void sealsRsaEcAndEd25519WithTheirAlgorithm() throws Exception {
         PrivateKey ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
-        for (PrivateKey key : new PrivateKey[] {TestPki.rsa().getPrivate(), TestPki.ec().getPrivate(), ed}) {
+        for (PrivateKey key : new PrivateKey[] {Samples.rsa().getPrivate(), Samples.ec().getPrivate(), ed}) {
             SealedKey sealed = sealer.seal(key, "certificate:x:1");
             assertEquals(KeySealer.FORMAT, sealed.getFormat());
             assertEquals(12, sealed.getNonce().size());
@@ -43,13 +43,13 @@ class KeySealerTest {
 
     @Test
     void everySealUsesAFreshNonce() {
-        PrivateKey key = TestPki.ec().getPrivate();
+        PrivateKey key = Samples.ec().getPrivate();
         assertTrue(!sealer.seal(key, "a").getNonce().equals(sealer.seal(key, "a").getNonce()));
     }
 
     @Test
     void wrongAssociatedDataOrTamperingFailsClearly() {
-        SealedKey sealed = sealer.seal(TestPki.ec().getPrivate(), KeySealer.certificateAad("web", 1));
+        SealedKey sealed = sealer.seal(Samples.ec().getPrivate(), KeySealer.certificateAad("web", 1));
         ControllerException aad = assertThrows(ControllerException.class,
                 () -> sealer.unseal(sealed, KeySealer.certificateAad("web", 2), "the key"));
         assertEquals(ControllerException.Kind.INTERNAL, aad.kind());

@@ -73,16 +73,16 @@ class RocksStoreRecordsTest {
 
     @Test
     void certificateVersionsRoundTripOldestFirstAndLatestPerName() throws Exception {
-        CertificateVersion web1 = Fixtures.certificate("web", 1, TestPki.ec(), 1);
-        CertificateVersion web2 = Fixtures.certificate("web", 2, TestPki.ec(), 1);
-        CertificateVersion web10 = Fixtures.certificate("web", 10, TestPki.ec(), 1);
+        CertificateVersion web1 = Fixtures.certificate("web", 1, Samples.ec(), 1);
+        CertificateVersion web2 = Fixtures.certificate("web", 2, Samples.ec(), 1);
+        CertificateVersion web10 = Fixtures.certificate("web", 10, Samples.ec(), 1);
         // Names that extend "web" must not show up in its prefix scan.
-        CertificateVersion webMail = Fixtures.certificate("web-mail", 1, TestPki.ec(), 1);
-        CertificateVersion webx = Fixtures.certificate("webx", 3, TestPki.ec(), 1);
-        CertificateVersion alpha = Fixtures.certificate("alpha", 1, TestPki.rsa(), 1);
+        CertificateVersion webMail = Fixtures.certificate("web-mail", 1, Samples.ec(), 1);
+        CertificateVersion webx = Fixtures.certificate("webx", 3, Samples.ec(), 1);
+        CertificateVersion alpha = Fixtures.certificate("alpha", 1, Samples.rsa(), 1);
         store.write(tx -> {
             for (CertificateVersion v : List.of(web10, webx, web2, alpha, web1, webMail)) {
-                tx.putCertificateVersion(v, TestPki.ec().getPrivate());
+                tx.putCertificateVersion(v, Samples.ec().getPrivate());
             }
             return null;
         });
@@ -107,9 +107,9 @@ class RocksStoreRecordsTest {
     @Test
     void deletingACertificateRemovesEveryVersionAndKeyButNoOtherName() throws Exception {
         store.write(tx -> {
-            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
-            tx.putCertificateVersion(Fixtures.certificate("web", 2, TestPki.ec(), 1), TestPki.ec().getPrivate());
-            tx.putCertificateVersion(Fixtures.certificate("web2", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, Samples.ec(), 1), Samples.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 2, Samples.ec(), 1), Samples.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web2", 1, Samples.ec(), 1), Samples.ec().getPrivate());
             return null;
         });
         store.write(tx -> {
@@ -129,10 +129,10 @@ class RocksStoreRecordsTest {
     @Test
     void aDeleteCoversVersionsPutEarlierInTheSameTransactionButNotLater() throws Exception {
         store.write(tx -> {
-            tx.putCertificateVersion(Fixtures.certificate("gone", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("gone", 1, Samples.ec(), 1), Samples.ec().getPrivate());
             tx.deleteCertificate("gone");
             tx.deleteCertificate("kept");
-            tx.putCertificateVersion(Fixtures.certificate("kept", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("kept", 1, Samples.ec(), 1), Samples.ec().getPrivate());
             return null;
         });
         assertEquals(List.of(), store.certificateVersions("gone"));
@@ -223,7 +223,7 @@ class RocksStoreRecordsTest {
         assertEquals(0, store.revision());
 
         store.write(tx -> {
-            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), 1), TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, Samples.ec(), 1), Samples.ec().getPrivate());
             return null;
         });
         // "web\0" would otherwise be a prefix of web's version keys.

@@ -27,15 +27,15 @@ class RocksStoreSealingTest {
     @TempDir
     Path tmp;
 
-    private static final PrivateKey RSA = TestPki.rsa().getPrivate();
-    private static final PrivateKey EC = TestPki.ec().getPrivate();
-    private static final PrivateKey EC2 = TestPki.ec2().getPrivate();
+    private static final PrivateKey RSA = Samples.rsa().getPrivate();
+    private static final PrivateKey EC = Samples.ec().getPrivate();
+    private static final PrivateKey EC2 = Samples.ec2().getPrivate();
 
     private void writeKeys(Store store) throws ControllerException {
         store.write(tx -> {
-            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.rsa(), tx.revision()), RSA);
-            tx.putCertificateVersion(Fixtures.certificate("web", 2, TestPki.ec(), tx.revision()), EC);
-            tx.putCertificateVersion(Fixtures.certificate("mail", 1, TestPki.ec2(), tx.revision()), EC2);
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, Samples.rsa(), tx.revision()), RSA);
+            tx.putCertificateVersion(Fixtures.certificate("web", 2, Samples.ec(), tx.revision()), EC);
+            tx.putCertificateVersion(Fixtures.certificate("mail", 1, Samples.ec2(), tx.revision()), EC2);
             tx.putControllerKey("ca", EC2);
             return null;
         });

@@ -150,12 +150,12 @@ class RocksStoreWriteTest {
     void aThrowingWriteFunctionChangesNothing() throws Exception {
         store.write(tx -> {
             tx.putHost(Fixtures.host("a.example.com", tx.revision()));
-            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), tx.revision()),
-                    TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, Samples.ec(), tx.revision()),
+                    Samples.ec().getPrivate());
             tx.putBinding(Fixtures.binding("a.example.com", Scope.SERVER, "", "web", tx.revision()));
             tx.putAdminToken(Fixtures.adminToken("root", Role.ADMIN));
             tx.putJoinToken(Fixtures.joinToken("tok", "a.example.com", Optional.empty()));
-            tx.putControllerKey("ca", TestPki.ec().getPrivate());
+            tx.putControllerKey("ca", Samples.ec().getPrivate());
             tx.appendEvent(Fixtures.draft("setup", "a.example.com"));
             return null;
         });
@@ -185,15 +185,15 @@ class RocksStoreWriteTest {
     private static void everyKindOfWrite(org.mailcert.controller.store.Transaction tx) {
         tx.putHost(Fixtures.host("b.example.com", tx.revision()));
         tx.deleteHost("a.example.com");
-        tx.putCertificateVersion(Fixtures.certificate("web", 2, TestPki.rsa(), tx.revision()),
-                TestPki.rsa().getPrivate());
+        tx.putCertificateVersion(Fixtures.certificate("web", 2, Samples.rsa(), tx.revision()),
+                Samples.rsa().getPrivate());
         tx.deleteCertificate("web");
         tx.putBinding(Fixtures.binding("b.example.com", Scope.SERVER, "", "web", tx.revision()));
         tx.deleteBinding(Fixtures.binding("a.example.com", Scope.SERVER, "", "web", 1).key());
         tx.putAdminToken(Fixtures.adminToken("new", Role.VIEWER));
         tx.deleteAdminToken("root");
         tx.putJoinToken(Fixtures.joinToken("tok2", "b.example.com", Optional.empty()));
-        tx.putControllerKey("ca", TestPki.rsa().getPrivate());
+        tx.putControllerKey("ca", Samples.rsa().getPrivate());
         tx.appendEvent(Fixtures.draft("lost", ""));
     }
 
@@ -318,8 +318,8 @@ class RocksStoreWriteTest {
     void recordsKeepTheRevisionTheyWereWrittenWith() throws Exception {
         putHost("a.example.com");
         store.write(tx -> {
-            tx.putCertificateVersion(Fixtures.certificate("web", 1, TestPki.ec(), tx.revision()),
-                    TestPki.ec().getPrivate());
+            tx.putCertificateVersion(Fixtures.certificate("web", 1, Samples.ec(), tx.revision()),
+                    Samples.ec().getPrivate());
             return null;
         });
         CertificateVersion v = store.certificate("web").orElseThrow();
