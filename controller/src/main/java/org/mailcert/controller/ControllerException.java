@@ -21,6 +21,8 @@ public class ControllerException extends Exception {
         PERMISSION_DENIED,
         /** No or unknown credentials. */
         UNAUTHENTICATED,
+        /** The controller cannot serve now (shutting down); try again later. */
+        UNAVAILABLE,
         /** The controller itself failed (storage, I/O); not the caller's fault. */
         INTERNAL
     }
@@ -64,6 +66,10 @@ public class ControllerException extends Exception {
 
     public static ControllerException unauthenticated(String message) {
         return new ControllerException(Kind.UNAUTHENTICATED, message);
+    }
+
+    public static ControllerException unavailable(String message) {
+        return new ControllerException(Kind.UNAVAILABLE, message);
     }
 
     public static ControllerException internal(String message, Throwable cause) {

@@ -33,6 +33,7 @@ final class AdminAuthInterceptor implements ServerInterceptor {
             entry(AdminServiceGrpc.getListEventsMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getWatchEventsMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getCreateJoinTokenMethod().getFullMethodName(), Role.OPERATOR),
+            entry(AdminServiceGrpc.getRevokeHostMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getImportCertificateMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getDeleteCertificateMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getBindMethod().getFullMethodName(), Role.OPERATOR),

@@ -130,6 +130,15 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     }
 
     @Override
+    public void revokeHost(org.mailcert.proto.v1.RevokeHostRequest r, StreamObserver<HostDetail> out) {
+        unary("RevokeHost", out, c -> {
+            HostView v = hosts.revoke(c, r.getHost());
+            return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
+                    .addAllBindings(v.bindings().stream().map(ProtoMapper::binding).toList()).build();
+        });
+    }
+
+    @Override
     public void importCertificate(ImportCertificateRequest r, StreamObserver<ImportCertificateResponse> out) {
         unary("ImportCertificate", out, c -> {
             ImportResult res = certificates.importCertificate(c, new ImportRequest(r.getName(),

@@ -124,21 +124,37 @@ final class ProtoMapper {
                 })
                 .setCreated(timestamp(h.created()))
                 .putAllLabels(h.labels())
-                .setFacts(HostFacts.newBuilder()
-                        .setOs(h.facts().os())
-                        .setAgentVersion(h.facts().agentVersion())
-                        .putAllSoftware(h.facts().software())
-                        .setSni(switch (h.facts().sni()) {
-                            case UNKNOWN -> SniSupport.SNI_SUPPORT_UNKNOWN;
-                            case YES -> SniSupport.SNI_SUPPORT_YES;
-                            case NO -> SniSupport.SNI_SUPPORT_NO;
-                        }))
-                .addAllDiscoveredDomains(h.discoveredDomains())
+                .setFacts(facts(view.status().facts()))
+                .addAllDiscoveredDomains(view.status().discoveredDomains())
                 .setDesiredVersion(view.desiredVersion())
-                .setAppliedVersion(h.appliedVersion())
-                .setConnected(view.connected());
-        h.lastSeen().ifPresent(t -> b.setLastSeen(timestamp(t)));
+                .setAppliedVersion(view.status().appliedVersion())
+                .setConnected(view.connected())
+                .setLastError(view.status().lastError());
+        view.status().lastSeen().ifPresent(t -> b.setLastSeen(timestamp(t)));
         return b.build();
+    }
+
+    static HostFacts facts(org.mailcert.controller.model.HostFacts f) {
+        return HostFacts.newBuilder()
+                .setOs(f.os())
+                .setAgentVersion(f.agentVersion())
+                .putAllSoftware(f.software())
+                .setSni(switch (f.sni()) {
+                    case UNKNOWN -> SniSupport.SNI_SUPPORT_UNKNOWN;
+                    case YES -> SniSupport.SNI_SUPPORT_YES;
+                    case NO -> SniSupport.SNI_SUPPORT_NO;
+                })
+                .build();
+    }
+
+    /** Facts an agent sent, as the domain records them. */
+    static org.mailcert.controller.model.HostFacts facts(HostFacts f) {
+        return new org.mailcert.controller.model.HostFacts(f.getOs(), f.getAgentVersion(), f.getSoftwareMap(),
+                switch (f.getSni()) {
+                    case SNI_SUPPORT_YES -> org.mailcert.controller.model.SniSupport.YES;
+                    case SNI_SUPPORT_NO -> org.mailcert.controller.model.SniSupport.NO;
+                    default -> org.mailcert.controller.model.SniSupport.UNKNOWN;
+                });
     }
 
     static org.mailcert.proto.v1.Event event(Event e) {

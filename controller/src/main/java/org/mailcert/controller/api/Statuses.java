@@ -26,6 +26,7 @@ final class Statuses {
                 case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
                 case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
                 case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+                case UNAVAILABLE -> Status.UNAVAILABLE;
                 case INTERNAL -> Status.INTERNAL;
             };
             if (e.kind() == ControllerException.Kind.INTERNAL) {

@@ -106,7 +106,7 @@ public final class BindingRules {
     }
 
     static Optional<Finding> sniSupported(BindingContext ctx) {
-        if (ctx.binding().scope() != Scope.MAIL || ctx.host().facts().sni() != SniSupport.NO) {
+        if (ctx.binding().scope() != Scope.MAIL || ctx.facts().sni() != SniSupport.NO) {
             return Optional.empty();
         }
         String h = ctx.host().fqdn();

@@ -18,6 +18,7 @@ import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.Scope;
 import org.mailcert.controller.store.Store;
 import org.mailcert.controller.store.Transaction;
+import org.mailcert.controller.sync.FleetChanges;
 
 /**
  * Desired bindings: creates and removes them, checking {@link BindingRules} on every write, and
@@ -26,10 +27,12 @@ import org.mailcert.controller.store.Transaction;
 public final class BindingService {
     private final Store store;
     private final CertificateInspector inspector;
+    private final FleetChanges changes;
 
-    public BindingService(Store store, CertificateInspector inspector) {
+    public BindingService(Store store, CertificateInspector inspector, FleetChanges changes) {
         this.store = store;
         this.inspector = inspector;
+        this.changes = changes;
     }
 
     /** Binds the latest version of {@code certificate} to a host's scope (and domain). */
@@ -37,7 +40,7 @@ public final class BindingService {
             throws ControllerException {
         BindingKey key = key(hostName, scope, domainName);
         CertificateNames.require(certificate);
-        return store.write(tx -> {
+        BindResult result = store.write(tx -> {
             Host host = requireHost(key.host());
             CertificateVersion cert = store.certificate(certificate).orElseThrow(() -> ControllerException.notFound(
                     "no certificate named " + certificate + "; see `mailcert cert list` or import it first"));
@@ -55,12 +58,14 @@ public final class BindingService {
             }
             return new BindResult(binding, old.isPresent());
         });
+        changes.hostsChanged(List.of(key.host()));
+        return result;
     }
 
     /** Removes a binding; the host falls back to its server certificate for that name. */
     public Binding unbind(Caller caller, String hostName, Scope scope, String domainName) throws ControllerException {
         BindingKey key = key(hostName, scope, domainName);
-        return store.write(tx -> {
+        Binding removed = store.write(tx -> {
             Host host = store.host(key.host()).orElseThrow(() -> unknownHost(key.host()));
             Binding old = store.binding(key).orElseThrow(() -> ControllerException.notFound(
                     "no binding " + key + "; see `mailcert binding list --host " + key.host() + "`"));
@@ -75,6 +80,8 @@ public final class BindingService {
             }
             return old;
         });
+        changes.hostsChanged(List.of(key.host()));
+        return removed;
     }
 
     /** All bindings, or one host's when {@code hostName} is non-empty. */
@@ -96,7 +103,7 @@ public final class BindingService {
         for (Binding b : store.bindingsOfCertificate(cert.name())) {
             Host host = store.host(b.key().host()).orElseThrow(() -> unknownHost(b.key().host()));
             Optional<Assessment> server = b.key().scope() == Scope.SERVER ? Optional.empty() : serverOf(host, b.key());
-            Verdict verdict = BindingRules.evaluate(new BindingContext(host, b.key(), assessed, key, server));
+            Verdict verdict = BindingRules.evaluate(new BindingContext(host, facts(host), b.key(), assessed, key, server));
             for (Finding f : verdict.findings()) {
                 if (f.refuses()) {
                     throw ControllerException.invalid("version " + cert.version() + " of " + cert.name()
@@ -112,7 +119,11 @@ public final class BindingService {
 
     private Verdict evaluate(Host host, BindingKey key, CertificateVersion cert, PrivateKey privateKey,
             Optional<Assessment> server) {
-        return BindingRules.evaluate(new BindingContext(host, key, inspector.assess(cert), privateKey, server));
+        return BindingRules.evaluate(new BindingContext(host, facts(host), key, inspector.assess(cert), privateKey, server));
+    }
+
+    private org.mailcert.controller.model.HostFacts facts(Host host) {
+        return store.hostStatus(host.fqdn()).facts();
     }
 
     /** The assessed server certificate of a host, for rules about a non-server binding. */

@@ -19,6 +19,7 @@ import org.mailcert.controller.model.CertificateSource;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.store.Store;
+import org.mailcert.controller.sync.FleetChanges;
 
 /**
  * Named, versioned certificates: import (PEM or PKCS#12), listing, deletion. An import is checked
@@ -32,11 +33,14 @@ public final class CertificateService {
     private final Store store;
     private final CertificateInspector inspector;
     private final BindingService bindings;
+    private final FleetChanges changes;
 
-    public CertificateService(Store store, CertificateInspector inspector, BindingService bindings) {
+    public CertificateService(Store store, CertificateInspector inspector, BindingService bindings,
+            FleetChanges changes) {
         this.store = store;
         this.inspector = inspector;
         this.bindings = bindings;
+        this.changes = changes;
     }
 
     /** Imports a certificate as a new name, or as a new version of an existing name. */
@@ -54,7 +58,7 @@ public final class CertificateService {
         }
         CertificateSource source = request.isPkcs12() ? CertificateSource.IMPORTED_PKCS12 : CertificateSource.IMPORTED_PEM;
 
-        return store.write(tx -> {
+        ImportResult result = store.write(tx -> {
             List<CertificateVersion> existing = store.certificateVersions(name);
             if (!existing.isEmpty() && !request.newVersion()) {
                 throw ControllerException.alreadyExists("certificate " + name + " exists (" + existing.size()
@@ -79,6 +83,10 @@ public final class CertificateService {
                             + ", sha256 " + assessed.facts().sha256()));
             return new ImportResult(assessed, warnings(assessed));
         });
+        if (result.certificate().version().version() > 1) {
+            changes.hostsChanged(store.bindingsOfCertificate(name).stream().map(b -> b.key().host()).distinct().toList());
+        }
+        return result;
     }
 
     /** The newest version of every certificate with the bindings using it. */

@@ -9,6 +9,7 @@ import org.mailcert.proto.v1.HostFacts;
 import org.mailcert.proto.v1.HostState;
 import org.mailcert.proto.v1.ListHostsRequest;
 import org.mailcert.proto.v1.ListHostsResponse;
+import org.mailcert.proto.v1.RevokeHostRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,6 +45,15 @@ final class HostCommand {
         return 0;
     }
 
+    /** {@code host revoke FQDN}. */
+    @Command(name = "revoke", description = "Cut a host off: its agent's stream is closed and it cannot reconnect.")
+    int revoke(@Parameters(paramLabel = "FQDN", description = "The host's fully qualified name.") String fqdn)
+            throws CliException {
+        HostDetail response = cli.client().call().revokeHost(RevokeHostRequest.newBuilder().setHost(fqdn).build());
+        cli.output().print(response, () -> render(response));
+        return 0;
+    }
+
     private static String render(HostDetail detail) {
         Host h = detail.getHost();
         HostFacts f = h.getFacts();
@@ -58,6 +68,7 @@ final class HostCommand {
                 .row("created", Formats.time(h.getCreated()))
                 .row("desired version", Long.toString(h.getDesiredVersion()))
                 .row("applied version", h.getAppliedVersion() + sync)
+                .row("last error", h.getLastError())
                 .row("os", f.getOs())
                 .row("agent", f.getAgentVersion())
                 .row("software", Formats.map(f.getSoftwareMap(), " "))

@@ -1,5 +1,7 @@
 package org.mailcert.controller.cli;
 
+import org.mailcert.common.config.Durations;
+
 import java.time.Duration;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
 import org.mailcert.proto.v1.CreateJoinTokenResponse;

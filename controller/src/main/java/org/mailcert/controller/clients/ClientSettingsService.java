@@ -39,7 +39,7 @@ public final class ClientSettingsService {
             }
         }
         for (Host h : store.hosts()) {
-            if (h.discoveredDomains().contains(domain)) {
+            if (store.hostStatus(h.fqdn()).discoveredDomains().contains(domain)) {
                 hosts.add(h.fqdn());
             }
         }

@@ -24,6 +24,11 @@ import org.mailcert.common.pki.Pem;
 import org.mailcert.common.pki.TrustChecker;
 import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.api.AdminGrpcService;
+import org.mailcert.controller.api.AgentGrpcService;
+import org.mailcert.controller.enroll.EnrollmentService;
+import org.mailcert.controller.sync.DesiredStates;
+import org.mailcert.controller.sync.SyncHub;
+import java.util.concurrent.ScheduledExecutorService;
 import org.mailcert.controller.auth.AdminTokens;
 import org.mailcert.controller.auth.Caller;
 import org.mailcert.controller.bindings.BindingService;
@@ -50,17 +55,39 @@ public final class Controller implements AutoCloseable {
     private final Server server;
     private final MetricsServer metrics;
     private final ExecutorService feedExecutor;
+    private final ScheduledExecutorService syncExecutor;
+    private final SyncHub hub;
     private final HealthStatusManager health;
     private final DataDir dataDir;
 
+    /** How long a change waits for more changes before agents are sent an update. */
+    static final long SYNC_DEBOUNCE_MILLIS = 5;
+    /** How many agent streams may compute their first (full) state at once. */
+    static final int MAX_CONCURRENT_SETUPS = 16;
+
     private Controller(Store store, Server server, MetricsServer metrics, ExecutorService feedExecutor,
-            HealthStatusManager health, DataDir dataDir) {
+            ScheduledExecutorService syncExecutor, SyncHub hub, HealthStatusManager health, DataDir dataDir) {
         this.store = store;
         this.server = server;
         this.metrics = metrics;
         this.feedExecutor = feedExecutor;
+        this.syncExecutor = syncExecutor;
+        this.hub = hub;
         this.health = health;
         this.dataDir = dataDir;
+    }
+
+    /**
+     * A Netty server builder for {@code address} with keepalive settings that agree with the
+     * agents': agents ping every 30 s, the server permits pings every 20 s (so it never sends
+     * GOAWAY for "too many pings") and pings idle agents itself every 60 s to find dead peers.
+     */
+    public static ServerBuilder<?> netty(java.net.SocketAddress address, io.grpc.ServerCredentials credentials) {
+        return io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(address, credentials)
+                .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .keepAliveTime(60, TimeUnit.SECONDS)
+                .keepAliveTimeout(20, TimeUnit.SECONDS);
     }
 
     /**
@@ -81,25 +108,36 @@ public final class Controller implements AutoCloseable {
             writeFirstAdminToken(adminTokens, dir);
 
             CertificateInspector inspector = new CertificateInspector(trustChecker(config), clock);
-            BindingService bindings = new BindingService(store, inspector);
+            ScheduledExecutorService syncExecutor = Executors.newScheduledThreadPool(2, daemonThreads("sync"));
+            SyncHub hub = new SyncHub(store, new DesiredStates(store), syncExecutor, SYNC_DEBOUNCE_MILLIS,
+                    MAX_CONCURRENT_SETUPS, config.pageBytes());
+            BindingService bindings = new BindingService(store, inspector, hub);
             ExecutorService feedExecutor = Executors.newCachedThreadPool(daemonThreads("event-feed"));
             EventFeed events = new EventFeed(store, feedExecutor);
             AdminGrpcService admin = new AdminGrpcService(
-                    new HostService(store, identity.caSha256()),
-                    new CertificateService(store, inspector, bindings),
+                    new HostService(store, identity.caSha256(), hub::connected, hub),
+                    new CertificateService(store, inspector, bindings, hub),
                     bindings,
                     new ClientSettingsService(store, inspector),
                     events,
                     adminTokens);
+            AgentGrpcService agents = new AgentGrpcService(
+                    new EnrollmentService(store, identity.ca(), config.agentCertificateLifetime()), hub);
 
+            // One port for admins (bearer token, no client certificate) and agents (client
+            // certificate from the controller CA): client authentication is optional at the TLS
+            // layer and required per service by the interceptors.
             var credentials = TlsServerCredentials.newBuilder()
                     .keyManager(new ByteArrayInputStream(identity.serverChainPem()),
                             new ByteArrayInputStream(identity.serverKeyPem()))
+                    .trustManager(new ByteArrayInputStream(identity.caPem()))
+                    .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
                     .build();
             HealthStatusManager health = new HealthStatusManager();
             ServerBuilder<?> builder = serverBuilder.apply(credentials);
             Server server = builder
                     .addService(admin.withAuth())
+                    .addService(agents.withAuth())
                     .addService(health.getHealthService())
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .build()
@@ -113,7 +151,7 @@ public final class Controller implements AutoCloseable {
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());
-            return new Controller(store, server, metrics, feedExecutor, health, dir);
+            return new Controller(store, server, metrics, feedExecutor, syncExecutor, hub, health, dir);
         } catch (ControllerException | IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -152,6 +190,11 @@ public final class Controller implements AutoCloseable {
         };
     }
 
+    /** Whether a host's agent has a live stream (for tests and metrics). */
+    public boolean connected(String host) {
+        return hub.connected(host);
+    }
+
     /** The gRPC port actually bound. */
     public int port() {
         return server.getPort();
@@ -175,6 +218,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
+        hub.closeAll();
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -189,6 +233,7 @@ public final class Controller implements AutoCloseable {
             metrics.close();
         }
         feedExecutor.shutdownNow();
+        syncExecutor.shutdownNow();
         store.close();
         log.info("controller stopped");
     }

@@ -12,7 +12,10 @@ import java.util.Optional;
  * @param ips           IP addresses it carries
  * @param metricsListen where /metrics and /healthz are served; empty disables them
  * @param extraRoots    PEM bundle of roots trusted besides the JDK's when judging certificates
+ * @param agentCertificateLifetime how long an agent's client certificate is valid
+ * @param pageBytes     how large one page of an agent's desired state may grow
  */
 record ControllerConfig(Path dataDir, InetSocketAddress listen, List<String> names, List<String> ips,
-        Optional<InetSocketAddress> metricsListen, Optional<Path> extraRoots) {
+        Optional<InetSocketAddress> metricsListen, Optional<Path> extraRoots, java.time.Duration agentCertificateLifetime,
+        int pageBytes) {
 }

@@ -146,6 +146,11 @@ final class ControllerIdentity {
         }
     }
 
+    /** The CA certificate, PEM: the trust anchor for agents' client certificates. */
+    byte[] caPem() {
+        return Pem.certificates(List.of(ca.certificate())).getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** Server certificate then CA, PEM: what the TLS server presents. */
     byte[] serverChainPem() {
         List<X509Certificate> chain = new ArrayList<>(List.of(serverCertificate, ca.certificate()));

@@ -46,6 +46,10 @@ public final class ControllerMain implements Callable<Integer> {
             description = "/metrics and /healthz over plain HTTP; 'off' disables (default: ${DEFAULT-VALUE})")
     String metricsListen;
 
+    @Option(names = "--agent-cert-lifetime", paramLabel = "DURATION", defaultValue = "7d",
+            description = "lifetime of agents' client certificates, renewed at about half (default: ${DEFAULT-VALUE})")
+    String agentCertLifetime;
+
     @Option(names = "--extra-roots", paramLabel = "FILE",
             description = "PEM roots trusted besides the JDK's when judging certificates")
     Path extraRoots;
@@ -81,8 +85,7 @@ public final class ControllerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControllerConfig cfg = configuration();
-        Controller controller = Controller.start(cfg, Clock.systemUTC(),
-                creds -> io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(cfg.listen(), creds));
+        Controller controller = Controller.start(cfg, Clock.systemUTC(), creds -> Controller.netty(cfg.listen(), creds));
         DataDir dir = new DataDir(controller.dataDir());
         out.println("mailcert-controller listening on " + cfg.listen().getHostString() + ":" + controller.port()
                 + " (TLS)");
@@ -134,7 +137,20 @@ public final class ControllerMain implements Callable<Integer> {
             throw ControllerException.invalid("--extra-roots " + extraRoots + " is not a readable file");
         }
         return new ControllerConfig(dataDir, HostPort.parse("--listen", listen), List.copyOf(dns), List.copyOf(ips),
-                metrics, Optional.ofNullable(extraRoots));
+                metrics, Optional.ofNullable(extraRoots), lifetime(agentCertLifetime),
+                org.mailcert.controller.sync.SyncSession.PAGE_BYTES);
+    }
+
+    private static java.time.Duration lifetime(String text) throws ControllerException {
+        try {
+            java.time.Duration d = org.mailcert.common.config.Durations.parse(text);
+            if (d.compareTo(java.time.Duration.ofMinutes(2)) < 0 || d.compareTo(java.time.Duration.ofDays(90)) > 0) {
+                throw ControllerException.invalid("--agent-cert-lifetime " + text + " is out of range; use 2m to 90d");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw ControllerException.invalid("--agent-cert-lifetime: " + e.getMessage());
+        }
     }
 
     private static String localFqdn() {

@@ -16,6 +16,7 @@ import org.mailcert.controller.model.Host;
 import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.JoinToken;
 import org.mailcert.controller.store.Store;
+import org.mailcert.controller.sync.FleetChanges;
 
 /** Hosts of the fleet and the join tokens that let their agents enroll. */
 public final class HostService {
@@ -27,13 +28,20 @@ public final class HostService {
 
     private final Store store;
     private final byte[] caSha256;
+    private final java.util.function.Predicate<String> connected;
+    private final FleetChanges changes;
 
     /**
-     * @param caSha256 SHA-256 of the controller CA certificate, carried in every join token
+     * @param caSha256  SHA-256 of the controller CA certificate, carried in every join token
+     * @param connected tells whether a host's agent has a live stream now
+     * @param changes   told when a host is revoked, so its stream is cut
      */
-    public HostService(Store store, byte[] caSha256) {
+    public HostService(Store store, byte[] caSha256, java.util.function.Predicate<String> connected,
+            FleetChanges changes) {
         this.store = store;
         this.caSha256 = caSha256.clone();
+        this.connected = connected;
+        this.changes = changes;
     }
 
     /** Declares the host if it is new and creates a single-use join token for it. */
@@ -64,6 +72,24 @@ public final class HostService {
         });
     }
 
+    /** Cuts a host off: its agent's certificates stop working and its stream is closed. */
+    public HostView revoke(Caller caller, String hostName) throws ControllerException {
+        String fqdn = Names.host(hostName);
+        store.write(tx -> {
+            Host h = store.host(fqdn).orElseThrow(() -> ControllerException.notFound("no host " + fqdn
+                    + "; see `mailcert host list`"));
+            if (h.state() == HostState.REVOKED) {
+                throw ControllerException.failedPrecondition("host " + fqdn + " is already revoked");
+            }
+            tx.putHost(h.with(HostState.REVOKED, List.of(), tx.revision()));
+            tx.appendEvent(Event.draft(caller.actor(), "host.revoked", fqdn, fqdn, "host " + fqdn
+                    + " revoked: its agent is cut off and cannot reconnect"));
+            return null;
+        });
+        changes.hostsChanged(List.of(fqdn));
+        return show(fqdn);
+    }
+
     /** Every host with its bindings. */
     public List<HostView> list() {
         List<HostView> out = new ArrayList<>();
@@ -83,11 +109,7 @@ public final class HostService {
 
     private HostView view(Host h) {
         List<Binding> bindings = store.bindingsOfHost(h.fqdn());
-        long desired = h.revision();
-        for (Binding b : bindings) {
-            desired = Math.max(desired, b.revision());
-            desired = Math.max(desired, store.certificate(b.certificate()).map(CertificateVersion::revision).orElse(0L));
-        }
-        return new HostView(h, bindings, desired, false);
+        long desired = org.mailcert.controller.sync.DesiredStates.version(h, bindings, store);
+        return new HostView(h, store.hostStatus(h.fqdn()), bindings, desired, connected.test(h.fqdn()));
     }
 }

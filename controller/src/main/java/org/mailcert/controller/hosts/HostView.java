@@ -3,6 +3,7 @@ package org.mailcert.controller.hosts;
 import java.util.List;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 
 /**
  * A host as admins see it.
@@ -11,7 +12,7 @@ import org.mailcert.controller.model.Host;
  *                       the host record (which a binding removal rewrites)
  * @param connected      whether its agent has a live stream now
  */
-public record HostView(Host host, List<Binding> bindings, long desiredVersion, boolean connected) {
+public record HostView(Host host, HostStatus status, List<Binding> bindings, long desiredVersion, boolean connected) {
     public HostView {
         bindings = List.copyOf(bindings);
     }

@@ -18,6 +18,7 @@ import org.mailcert.controller.model.CertificateSource;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.HostFacts;
 import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.JoinToken;
@@ -30,6 +31,7 @@ import org.mailcert.proto.v1.StoredBinding;
 import org.mailcert.proto.v1.StoredCertificateVersion;
 import org.mailcert.proto.v1.StoredEvent;
 import org.mailcert.proto.v1.StoredHost;
+import org.mailcert.proto.v1.StoredHostStatus;
 import org.mailcert.proto.v1.StoredJoinToken;
 
 /**
@@ -50,21 +52,38 @@ final class RecordMapper {
                 .setId(h.id())
                 .setState(toProto(h.state()))
                 .setCreatedMillis(h.created().toEpochMilli())
-                .setLastSeenMillis(h.lastSeen().map(Instant::toEpochMilli).orElse(0L))
                 .putAllLabels(h.labels())
+                .addAllAgentSerials(h.agentSerials())
+                .setRevision(h.revision());
+        return b.build().toByteArray();
+    }
+
+    static byte[] encode(HostStatus h) {
+        return StoredHostStatus.newBuilder()
+                .setFqdn(h.fqdn())
+                .setLastSeenMillis(h.lastSeen().map(Instant::toEpochMilli).orElse(0L))
                 .setFacts(toProto(h.facts()))
                 .addAllDiscoveredDomains(h.discoveredDomains())
                 .setAppliedVersion(h.appliedVersion())
-                .setRevision(h.revision());
-        return b.build().toByteArray();
+                .setLastError(h.lastError())
+                .build().toByteArray();
+    }
+
+    static HostStatus decodeHostStatus(byte[] value) {
+        try {
+            StoredHostStatus s = StoredHostStatus.parseFrom(value);
+            return new HostStatus(s.getFqdn(), optionalMillis(s.getLastSeenMillis()), fromProto(s.getFacts()),
+                    s.getDiscoveredDomainsList(), s.getAppliedVersion(), s.getLastError());
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw damaged("host status", e);
+        }
     }
 
     static Host decodeHost(byte[] value) {
         try {
             StoredHost s = StoredHost.parseFrom(value);
             return new Host(s.getFqdn(), s.getId(), fromProto(s.getState()), millis(s.getCreatedMillis()),
-                    optionalMillis(s.getLastSeenMillis()), s.getLabelsMap(), fromProto(s.getFacts()),
-                    s.getDiscoveredDomainsList(), s.getAppliedVersion(), s.getRevision());
+                    s.getLabelsMap(), s.getAgentSerialsList(), s.getRevision());
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw damaged("host", e);
         }

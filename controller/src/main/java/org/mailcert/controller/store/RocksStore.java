@@ -28,6 +28,7 @@ import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.JoinToken;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
@@ -73,9 +74,10 @@ public final class RocksStore implements Store {
     static final String CF_ADMIN_TOKENS = "admin_tokens";
     static final String CF_EVENTS = "events";
     static final String CF_META = "meta";
+    static final String CF_HOST_STATUS = "host_status";
     /** Every column family, {@code default} first (RocksDB requires it; it holds nothing). */
     static final List<String> COLUMN_FAMILIES = List.of("default", CF_HOSTS, CF_CERTIFICATES, CF_KEYS, CF_BINDINGS,
-            CF_TOKENS, CF_ADMIN_TOKENS, CF_EVENTS, CF_META);
+            CF_TOKENS, CF_ADMIN_TOKENS, CF_EVENTS, CF_META, CF_HOST_STATUS);
 
     private static final int DEFAULT_EVENT_LIMIT = 100;
     private static final long BLOCK_CACHE_BYTES = 8L << 20;
@@ -86,7 +88,7 @@ public final class RocksStore implements Store {
     /** The handles of the column families that hold records. */
     record ColumnFamilies(ColumnFamilyHandle hosts, ColumnFamilyHandle certificates, ColumnFamilyHandle keys,
             ColumnFamilyHandle bindings, ColumnFamilyHandle tokens, ColumnFamilyHandle adminTokens,
-            ColumnFamilyHandle events, ColumnFamilyHandle meta) {
+            ColumnFamilyHandle events, ColumnFamilyHandle meta, ColumnFamilyHandle hostStatus) {
     }
 
     private final Path dir;
@@ -177,6 +179,12 @@ public final class RocksStore implements Store {
     @Override
     public List<Host> hosts() {
         return scan(cf.hosts(), new byte[0], RecordMapper::decodeHost);
+    }
+
+    @Override
+    public HostStatus hostStatus(String fqdn) {
+        return get(cf.hostStatus(), Keys.host(fqdn)).map(RecordMapper::decodeHostStatus)
+                .orElseGet(() -> HostStatus.unknown(fqdn));
     }
 
     @Override
@@ -625,7 +633,7 @@ public final class RocksStore implements Store {
             }
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             families = new ColumnFamilies(handles.get(1), handles.get(2), handles.get(3), handles.get(4),
-                    handles.get(5), handles.get(6), handles.get(7), handles.get(8));
+                    handles.get(5), handles.get(6), handles.get(7), handles.get(8), handles.get(9));
         }
 
         ColumnFamilies families() {

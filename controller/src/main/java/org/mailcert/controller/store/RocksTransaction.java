@@ -12,6 +12,7 @@ import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.JoinToken;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
@@ -32,6 +33,8 @@ final class RocksTransaction implements Transaction, AutoCloseable {
     private final WriteBatch batch = new WriteBatch();
     private final List<Event> events = new ArrayList<>();
     private boolean changed;
+    /** Observed state (host status) was written: worth a commit, but not a new revision. */
+    private boolean observed;
     private boolean open = true;
     private boolean freed;
     private RocksDBException failure;
@@ -67,6 +70,18 @@ final class RocksTransaction implements Transaction, AutoCloseable {
     @Override
     public synchronized void deleteHost(String fqdn) {
         delete(cf.hosts(), Keys.host(fqdn));
+        delete(cf.hostStatus(), Keys.host(fqdn));
+    }
+
+    @Override
+    public synchronized void putHostStatus(HostStatus status) {
+        checkOpen();
+        try {
+            batch.put(cf.hostStatus(), Keys.host(status.fqdn()), RecordMapper.encode(status));
+        } catch (RocksDBException e) {
+            fail(e);
+        }
+        observed = true;
     }
 
     @Override
@@ -151,7 +166,7 @@ final class RocksTransaction implements Transaction, AutoCloseable {
             throw new ControllerException(ControllerException.Kind.INTERNAL,
                     "cannot buffer a store write: " + failure.getMessage(), failure);
         }
-        if (!changed && events.isEmpty()) {
+        if (!changed && !observed && events.isEmpty()) {
             return false;
         }
         long eventRevision = changed ? revision : 0;

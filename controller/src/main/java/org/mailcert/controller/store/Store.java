@@ -10,6 +10,7 @@ import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.JoinToken;
 
 /**
@@ -29,6 +30,9 @@ public interface Store extends AutoCloseable {
 
     /** All hosts, sorted by FQDN. */
     List<Host> hosts();
+
+    /** What the host's agent last reported; {@link HostStatus#unknown} if nothing yet. */
+    HostStatus hostStatus(String fqdn);
 
     /** The newest version of a named certificate. */
     Optional<CertificateVersion> certificate(String name);

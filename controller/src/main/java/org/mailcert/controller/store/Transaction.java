@@ -8,6 +8,7 @@ import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.JoinToken;
 
 /**
@@ -29,6 +30,12 @@ public interface Transaction {
     void putHost(Host host);
 
     void deleteHost(String fqdn);
+
+    /**
+     * Records what a host's agent reported. Like events, this does not move the revision: reports
+     * are observed state, not desired state.
+     */
+    void putHostStatus(HostStatus status);
 
     /** Stores a version and its private key, sealed with the certificate name and version as AAD. */
     void putCertificateVersion(CertificateVersion version, PrivateKey key);

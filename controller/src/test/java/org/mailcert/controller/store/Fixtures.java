@@ -19,6 +19,7 @@ import org.mailcert.controller.model.CertificateSource;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.HostFacts;
 import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.JoinToken;
@@ -45,10 +46,14 @@ final class Fixtures {
     }
 
     static Host host(String fqdn, long revision) {
-        return new Host(fqdn, "id-" + fqdn, HostState.ENROLLED, T0, Optional.of(T0.plusSeconds(60)),
-                Map.of("site", "paris", "tier", "edge"),
+        return new Host(fqdn, "id-" + fqdn, HostState.ENROLLED, T0, Map.of("site", "paris", "tier", "edge"),
+                List.of("0a1b", "2c3d"), revision);
+    }
+
+    static HostStatus status(String fqdn) {
+        return new HostStatus(fqdn, Optional.of(T0.plusSeconds(60)),
                 new HostFacts("Debian 12", "0.1.0", Map.of("postfix", "3.7.11", "dovecot", "2.3.19"), SniSupport.YES),
-                List.of("example.com", "example.org"), 7, revision);
+                List.of("example.com", "example.org"), 7, "");
     }
 
     static CertificateVersion certificate(String name, int version, KeyPair keys, long revision) {

@@ -27,6 +27,7 @@ import org.mailcert.controller.model.SniSupport;
 import org.mailcert.controller.store.MasterKey;
 import org.mailcert.controller.store.RocksStore;
 import org.mailcert.controller.store.Store;
+import org.mailcert.controller.sync.FleetChanges;
 
 /**
  * The controller's domain services wired over a real RocksDB store in a temp dir, with a test CA
@@ -44,13 +45,16 @@ public final class Controllers implements AutoCloseable {
     public final HostService hosts;
     public final ClientSettingsService clientSettings;
     public final AdminTokens adminTokens;
+    /** Every host the services reported as changed, in order. */
+    public final java.util.List<String> changedHosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final FleetChanges changes = changedHosts::addAll;
 
     public Controllers(Path dir) throws ControllerException {
         store = RocksStore.open(dir.resolve("store"), MasterKey.loadOrCreate(dir.resolve("master.key")), clock);
         inspector = new CertificateInspector(new TrustChecker(List.of(pki.root())), clock);
-        bindings = new BindingService(store, inspector);
-        certificates = new CertificateService(store, inspector, bindings);
-        hosts = new HostService(store, new byte[32]);
+        bindings = new BindingService(store, inspector, changes);
+        certificates = new CertificateService(store, inspector, bindings, changes);
+        hosts = new HostService(store, new byte[32], h -> false, changes);
         clientSettings = new ClientSettingsService(store, inspector);
         adminTokens = new AdminTokens(store);
     }
@@ -63,10 +67,7 @@ public final class Controllers implements AutoCloseable {
     /** Sets what an agent would report about its host's SNI support. */
     public void setSni(String fqdn, SniSupport sni) throws ControllerException {
         store.write(tx -> {
-            Host h = store.host(fqdn).orElseThrow();
-            tx.putHost(new Host(h.fqdn(), h.id(), HostState.ENROLLED, h.created(), h.lastSeen(), h.labels(),
-                    new HostFacts("Debian 12", "test", Map.of(), sni), h.discoveredDomains(), h.appliedVersion(),
-                    tx.revision()));
+            tx.putHostStatus(store.hostStatus(fqdn).seen(tx.now(), new HostFacts("Debian 12", "test", Map.of(), sni)));
             return null;
         });
     }

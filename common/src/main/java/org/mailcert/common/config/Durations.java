@@ -1,4 +1,4 @@
-package org.mailcert.controller.cli;
+package org.mailcert.common.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -44,7 +44,7 @@ public final class Durations {
     }
 
     /** Picocli converter so a bad value is a usage error (exit 2). */
-    static final class Converter implements ITypeConverter<Duration> {
+    public static final class Converter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {

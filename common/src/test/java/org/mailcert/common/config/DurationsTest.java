@@ -1,4 +1,4 @@
-package org.mailcert.controller.cli;
+package org.mailcert.common.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

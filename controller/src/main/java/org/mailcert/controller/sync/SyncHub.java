@@ -1,0 +1,135 @@
+package org.mailcert.controller.sync;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.Host;
+import org.mailcert.controller.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live agent streams, one per host. A write that changes hosts wakes just their sessions;
+ * each wake is debounced briefly so a burst of changes becomes one update, and runs on the hub's
+ * executor, so a slow or dead stream never blocks the writer or other streams. Stream setups
+ * (the first, possibly large, state) are limited in number so a controller restart with many
+ * agents does not compute every full state at once.
+ *
+ * <p>Thread-safety: safe for concurrent use.
+ */
+public final class SyncHub implements FleetChanges {
+    private static final Logger log = LoggerFactory.getLogger(SyncHub.class);
+
+    private final Store store;
+    private final DesiredStates desired;
+    private final ScheduledExecutorService executor;
+    private final long debounceMillis;
+    private final Semaphore setups;
+    private final int pageBytes;
+    private final Map<String, Entry> sessions = new ConcurrentHashMap<>();
+    private final AtomicLong streamIds = new AtomicLong();
+
+    private static final class Entry {
+        final SyncSession session;
+        final AtomicBoolean scheduled = new AtomicBoolean();
+
+        Entry(SyncSession session) {
+            this.session = session;
+        }
+    }
+
+    /**
+     * @param debounceMillis how long a wake waits for more changes before the update is computed
+     * @param maxSetups      how many stream setups may run at once
+     * @param pageBytes      how large one page of desired state may grow
+     */
+    public SyncHub(Store store, DesiredStates desired, ScheduledExecutorService executor, long debounceMillis,
+            int maxSetups, int pageBytes) {
+        this.pageBytes = pageBytes;
+        this.store = store;
+        this.desired = desired;
+        this.executor = executor;
+        this.debounceMillis = debounceMillis;
+        this.setups = new Semaphore(maxSetups);
+    }
+
+    /**
+     * Registers a new stream for an authorized host. A previous stream of the same host is closed:
+     * one agent per host.
+     */
+    public SyncSession open(Host host, StreamSink sink) {
+        SyncSession session = new SyncSession("s" + streamIds.incrementAndGet(), host, store, desired, sink, pageBytes);
+        Entry old = sessions.put(host.fqdn(), new Entry(session));
+        if (old != null) {
+            old.session.close(ControllerException.failedPrecondition("replaced by a newer stream of " + host.fqdn()));
+        }
+        return session;
+    }
+
+    /** Processes the Hello of a stream, within the limit on concurrent setups. */
+    public void hello(SyncSession session, AgentHello hello) throws ControllerException {
+        try {
+            setups.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ControllerException.internal("interrupted while waiting to set up the stream", e);
+        }
+        try {
+            session.hello(hello);
+        } finally {
+            setups.release();
+        }
+    }
+
+    /** Forgets a stream that ended. */
+    public void closed(SyncSession session) {
+        session.ended();
+        sessions.computeIfPresent(session.host(), (h, e) -> e.session == session ? null : e);
+    }
+
+    /** Whether a host has a live stream. */
+    public boolean connected(String host) {
+        return sessions.containsKey(host);
+    }
+
+    /** How many streams are live. */
+    public int streams() {
+        return sessions.size();
+    }
+
+    @Override
+    public void hostsChanged(Collection<String> hosts) {
+        for (String h : hosts) {
+            Entry e = sessions.get(h);
+            if (e != null && e.scheduled.compareAndSet(false, true)) {
+                executor.schedule(() -> run(e), debounceMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void run(Entry e) {
+        e.scheduled.set(false);
+        try {
+            e.session.push();
+        } catch (ControllerException | RuntimeException ex) {
+            log.error("stream {} of {}: cannot send the desired state: {}", e.session.streamId(), e.session.host(),
+                    ex.getMessage(), ex);
+            e.session.close(ex instanceof ControllerException ce ? ce
+                    : ControllerException.internal("internal error computing the desired state", ex));
+        }
+    }
+
+    /** Closes every stream (controller shutdown). */
+    public void closeAll() {
+        for (Entry e : sessions.values()) {
+            e.session.close(ControllerException.unavailable("controller shutting down; reconnect later"));
+        }
+        sessions.clear();
+    }
+}
