@@ -11,9 +11,11 @@ import org.mailcert.controller.store.Store;
 /** Renders the controller's gauges in the Prometheus text exposition format. */
 final class ControllerMetrics {
     private final Store store;
+    private final java.util.function.IntSupplier streams;
 
-    ControllerMetrics(Store store) {
+    ControllerMetrics(Store store, java.util.function.IntSupplier streams) {
         this.store = store;
+        this.streams = streams;
     }
 
     /** The exposition text for one scrape. */
@@ -41,6 +43,7 @@ final class ControllerMetrics {
         bindings.forEach((s, n) -> out.append("mailcert_bindings{scope=\"").append(s.name().toLowerCase()).append("\"} ")
                 .append(n).append('\n'));
         gauge(out, "mailcert_certificates", "Named certificates.", store.latestCertificates().size());
+        gauge(out, "mailcert_agent_streams", "Live agent Sync streams (connected hosts).", streams.getAsInt());
         return out.toString();
     }
 

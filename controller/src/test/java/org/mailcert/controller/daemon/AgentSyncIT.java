@@ -245,6 +245,67 @@ class AgentSyncIT {
     }
 
     @Test
+    void aBurstOfChangesWaitsForTheAckAndArrivesAsOneUpdate() throws Exception {
+        Stream s = new Stream(enroll(token(H1))).hello(H1, 0, List.of(), Set.of());
+        List<DesiredState> first = s.update();
+        String[] names = new String[5];
+        for (int i = 0; i < 5; i++) {
+            names[i] = "mail.b" + i + ".example.com";
+        }
+        admin.importCertificate(ImportCertificateRequest.newBuilder().setName("burst")
+                .setChainPem(ByteString.copyFromUtf8(pki.leaf(names).issue().combinedPem())).build());
+        for (int i = 0; i < 5; i++) {
+            admin.bind(BindRequest.newBuilder().setHost(H1).setScope(Scope.SCOPE_MAIL).setDomain("b" + i + ".example.com")
+                    .setCertificate("burst").build());
+        }
+        // The first update is not acknowledged yet: nothing more may be sent.
+        assertEquals(null, s.received.poll(300, TimeUnit.MILLISECONDS));
+        s.ack(first.get(0));
+        List<DesiredState> next = s.update();
+        assertEquals(5, upserts(next).size(), "the whole burst in one update");
+        assertEquals(null, s.received.poll(300, TimeUnit.MILLISECONDS), "only one update for the burst");
+    }
+
+    @Test
+    void aStalledStreamBlocksNeitherWritesNorOtherStreams() throws Exception {
+        // H2's agent says Hello and then never reads: no flow-control credit is ever granted.
+        Identity b = enroll(token(H2));
+        var stalled = AgentServiceGrpc.newStub(channel(b)).sync(new io.grpc.stub.ClientResponseObserver<AgentMessage,
+                ControllerMessage>() {
+            @Override
+            public void beforeStart(io.grpc.stub.ClientCallStreamObserver<AgentMessage> request) {
+                request.disableAutoRequestWithInitial(0);
+            }
+
+            @Override
+            public void onNext(ControllerMessage value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        stalled.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHost(H2)).build());
+        Stream a = new Stream(enroll(token(H1))).hello(H1, 0, List.of(), Set.of());
+        a.ack(a.update().get(0));
+        for (int i = 0; i < 20; i++) {
+            String d = "s" + i + ".example.net";
+            admin.importCertificate(ImportCertificateRequest.newBuilder().setName("s" + i)
+                    .setChainPem(ByteString.copyFromUtf8(pki.leaf("mail." + d).issue().combinedPem())).build());
+            admin.bind(BindRequest.newBuilder().setHost(H2).setScope(Scope.SCOPE_MAIL).setDomain(d).setCertificate("s" + i)
+                    .build());
+        }
+        admin.importCertificate(ImportCertificateRequest.newBuilder().setName("c1").setNewVersion(true)
+                .setChainPem(ByteString.copyFromUtf8(pki.leaf(H1, "mail.one.example.com").issue().combinedPem())).build());
+        List<DesiredState> update = a.update();
+        assertEquals(2, upserts(update).size(), "H1 got its renewal while H2's stream is stalled");
+    }
+
+    @Test
     void aHelloClaimingAnotherHostIsRefused() throws Exception {
         Stream s = new Stream(enroll(token(H1))).hello(H2, 0, List.of(), Set.of());
         assertEquals(Status.Code.PERMISSION_DENIED, s.awaitError().getCode());
