@@ -9,6 +9,7 @@ import org.mailcert.controller.auth.AdminTokens;
 import org.mailcert.controller.auth.Caller;
 import org.mailcert.controller.bindings.BindResult;
 import org.mailcert.controller.bindings.BindingService;
+import org.mailcert.controller.bindings.BindingStates;
 import org.mailcert.controller.certs.CertificateDetail;
 import org.mailcert.controller.certs.CertificateService;
 import org.mailcert.controller.certs.ImportRequest;
@@ -62,9 +63,11 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     private final ClientSettingsService clientSettings;
     private final EventFeed events;
     private final AdminTokens adminTokens;
+    private final BindingStates states;
 
     public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
-            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens) {
+            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states) {
+        this.states = states;
         this.hosts = hosts;
         this.certificates = certificates;
         this.bindings = bindings;
@@ -125,7 +128,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         unary("GetHost", out, c -> {
             HostView v = hosts.show(r.getHost());
             return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(v.bindings().stream().map(ProtoMapper::binding).toList()).build();
+                    .addAllBindings(v.bindings().stream().map(this::binding).toList()).build();
         });
     }
 
@@ -134,7 +137,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         unary("RevokeHost", out, c -> {
             HostView v = hosts.revoke(c, r.getHost());
             return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(v.bindings().stream().map(ProtoMapper::binding).toList()).build();
+                    .addAllBindings(v.bindings().stream().map(this::binding).toList()).build();
         });
     }
 
@@ -158,7 +161,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                 b.addCertificates(CertificateSummary.newBuilder()
                         .setLatest(ProtoMapper.certificate(d.latest()))
                         .setVersions(d.latest().version().version())
-                        .addAllUsedBy(d.usedBy().stream().map(ProtoMapper::binding).toList()));
+                        .addAllUsedBy(d.usedBy().stream().map(this::binding).toList()));
             }
             return b.build();
         });
@@ -171,7 +174,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             return org.mailcert.proto.v1.CertificateDetail.newBuilder()
                     .setName(d.name())
                     .addAllVersions(d.versions().stream().map(ProtoMapper::certificate).toList())
-                    .addAllUsedBy(d.usedBy().stream().map(ProtoMapper::binding).toList())
+                    .addAllUsedBy(d.usedBy().stream().map(this::binding).toList())
                     .build();
         });
     }
@@ -187,7 +190,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         unary("Bind", out, c -> {
             BindResult res = bindings.bind(c, r.getHost(), ProtoMapper.scope(r.getScope()), r.getDomain(),
                     r.getCertificate());
-            return BindResponse.newBuilder().setBinding(ProtoMapper.binding(res.binding()))
+            return BindResponse.newBuilder().setBinding(binding(res.binding()))
                     .setReplaced(res.replaced()).build();
         });
     }
@@ -196,14 +199,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     public void unbind(UnbindRequest r, StreamObserver<UnbindResponse> out) {
         unary("Unbind", out, c -> UnbindResponse.newBuilder()
                 .setRemoved(ProtoMapper.binding(bindings.unbind(c, r.getHost(), ProtoMapper.scope(r.getScope()),
-                        r.getDomain())))
+                        r.getDomain()), "removed"))
                 .build());
     }
 
     @Override
     public void listBindings(ListBindingsRequest r, StreamObserver<ListBindingsResponse> out) {
         unary("ListBindings", out, c -> ListBindingsResponse.newBuilder()
-                .addAllBindings(bindings.list(r.getHost()).stream().map(ProtoMapper::binding).toList()).build());
+                .addAllBindings(bindings.list(r.getHost()).stream().map(this::binding).toList()).build());
     }
 
     @Override
@@ -273,6 +276,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             adminTokens.revoke(c, r.getName());
             return RevokeAdminTokenResponse.getDefaultInstance();
         });
+    }
+
+    private org.mailcert.proto.v1.Binding binding(org.mailcert.controller.model.Binding b) {
+        return ProtoMapper.binding(b, states.of(b));
     }
 
     private static String hostFilter(String raw) throws ControllerException {

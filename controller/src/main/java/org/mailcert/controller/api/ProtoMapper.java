@@ -63,7 +63,7 @@ final class ProtoMapper {
         };
     }
 
-    static org.mailcert.proto.v1.Binding binding(Binding b) {
+    static org.mailcert.proto.v1.Binding binding(Binding b, String state) {
         return org.mailcert.proto.v1.Binding.newBuilder()
                 .setHost(b.key().host())
                 .setScope(scope(b.key().scope()))
@@ -73,8 +73,7 @@ final class ProtoMapper {
                 .addAllWarnings(b.warnings())
                 .setRevision(b.revision())
                 .setCreated(timestamp(b.created()))
-                // Agents report installs from the sync issue on; until then every binding is pending.
-                .setState("pending")
+                .setState(state)
                 .build();
     }
 

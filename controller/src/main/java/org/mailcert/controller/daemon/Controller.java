@@ -120,7 +120,8 @@ public final class Controller implements AutoCloseable {
                     bindings,
                     new ClientSettingsService(store, inspector),
                     events,
-                    adminTokens);
+                    adminTokens,
+                    new org.mailcert.controller.bindings.BindingStates(store));
             AgentGrpcService agents = new AgentGrpcService(
                     new EnrollmentService(store, identity.ca(), config.agentCertificateLifetime()), hub);
 

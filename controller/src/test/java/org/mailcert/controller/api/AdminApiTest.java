@@ -55,7 +55,7 @@ class AdminApiTest {
         c = new Controllers(dir);
         adminToken = c.adminTokens.create(Caller.CONTROLLER, "admin", Role.ADMIN).token();
         AdminGrpcService service = new AdminGrpcService(c.hosts, c.certificates, c.bindings, c.clientSettings,
-                new EventFeed(c.store, feed), c.adminTokens);
+                new EventFeed(c.store, feed), c.adminTokens, new org.mailcert.controller.bindings.BindingStates(c.store));
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service.withAuth()).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();

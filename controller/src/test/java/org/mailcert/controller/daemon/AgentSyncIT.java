@@ -242,6 +242,12 @@ class AgentSyncIT {
         assertEquals(host.getDesiredVersion(), host.getAppliedVersion());
         assertTrue(host.getConnected());
         assertEquals(update.get(0).getVersion(), host.getDesiredVersion());
+        var states = admin.listBindings(org.mailcert.proto.v1.ListBindingsRequest.newBuilder().setHost(H1).build())
+                .getBindingsList().stream().map(org.mailcert.proto.v1.Binding::getState).distinct().toList();
+        assertEquals(List.of("installed"), states);
+        var other = admin.listBindings(org.mailcert.proto.v1.ListBindingsRequest.newBuilder().setHost(H2).build())
+                .getBindingsList().stream().map(org.mailcert.proto.v1.Binding::getState).distinct().toList();
+        assertEquals(List.of("pending"), other);
     }
 
     @Test
@@ -380,6 +386,9 @@ class AgentSyncIT {
         assertEquals(applied, host.getAppliedVersion());
         assertTrue(admin.listEvents(ListEventsRequest.newBuilder().setHost(H1).build()).getEventsList().stream()
                 .anyMatch(e -> e.getKind().equals("state.rejected")));
+        var webmail = admin.listBindings(org.mailcert.proto.v1.ListBindingsRequest.newBuilder().setHost(H1).build())
+                .getBindingsList().stream().filter(b -> b.getScope() == Scope.SCOPE_WEBMAIL).findFirst().orElseThrow();
+        assertEquals("failed", webmail.getState());
 
         admin.unbind(UnbindRequest.newBuilder().setHost(H1).setScope(Scope.SCOPE_WEBMAIL).setDomain("one.example.com")
                 .build());
