@@ -76,7 +76,7 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     public StreamObserver<AgentMessage> sync(StreamObserver<ControllerMessage> out) {
         Host host = AgentAuthInterceptor.HOST.get();
         AgentIdentity identity = AgentAuthInterceptor.IDENTITY.get();
-        GrpcSink sink = new GrpcSink((ServerCallStreamObserver<ControllerMessage>) out);
+        GrpcSink sink = new GrpcSink((ServerCallStreamObserver<ControllerMessage>) out, hub);
         SyncSession session = hub.open(host, sink);
         try {
             enrollment.confirm(identity);
@@ -147,10 +147,12 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     /** Serialises writes to one stream and maps domain pages to proto. */
     private static final class GrpcSink implements StreamSink {
         private final ServerCallStreamObserver<ControllerMessage> stream;
+        private final SyncHub hub;
         private boolean done;
 
-        GrpcSink(ServerCallStreamObserver<ControllerMessage> stream) {
+        GrpcSink(ServerCallStreamObserver<ControllerMessage> stream, SyncHub hub) {
             this.stream = stream;
+            this.hub = hub;
         }
 
         @Override
@@ -179,7 +181,9 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
                 b.addMaterials(Material.newBuilder().setLeafSha256(m.leafSha256()).setChainPem(m.chainPem())
                         .setKeyPem(m.keyPem()));
             }
-            stream.onNext(ControllerMessage.newBuilder().setState(b).build());
+            ControllerMessage message = ControllerMessage.newBuilder().setState(b).build();
+            stream.onNext(message);
+            hub.sent(message.getSerializedSize(), page.last());
         }
 
         synchronized void renewed(RenewResponse r) {

@@ -148,7 +148,7 @@ public final class Controller implements AutoCloseable {
             MetricsServer metrics = null;
             if (config.metricsListen().isPresent()) {
                 metrics = MetricsServer.start(config.metricsListen().get(), () -> true,
-                        () -> new ControllerMetrics(store, hub::streams).render());
+                        () -> new ControllerMetrics(store, hub).render());
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());

@@ -11,11 +11,11 @@ import org.mailcert.controller.store.Store;
 /** Renders the controller's gauges in the Prometheus text exposition format. */
 final class ControllerMetrics {
     private final Store store;
-    private final java.util.function.IntSupplier streams;
+    private final org.mailcert.controller.sync.SyncHub hub;
 
-    ControllerMetrics(Store store, java.util.function.IntSupplier streams) {
+    ControllerMetrics(Store store, org.mailcert.controller.sync.SyncHub hub) {
         this.store = store;
-        this.streams = streams;
+        this.hub = hub;
     }
 
     /** The exposition text for one scrape. */
@@ -43,8 +43,16 @@ final class ControllerMetrics {
         bindings.forEach((s, n) -> out.append("mailcert_bindings{scope=\"").append(s.name().toLowerCase()).append("\"} ")
                 .append(n).append('\n'));
         gauge(out, "mailcert_certificates", "Named certificates.", store.latestCertificates().size());
-        gauge(out, "mailcert_agent_streams", "Live agent Sync streams (connected hosts).", streams.getAsInt());
+        gauge(out, "mailcert_agent_streams", "Live agent Sync streams (connected hosts).", hub.streams());
+        counter(out, "mailcert_sync_sent_bytes_total", "Serialized bytes of desired state sent to agents.", hub.bytesSent());
+        counter(out, "mailcert_sync_updates_total", "Desired-state updates sent to agents.", hub.updatesSent());
         return out.toString();
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(value).append('\n');
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {

@@ -34,6 +34,8 @@ public final class SyncHub implements FleetChanges {
     private final int pageBytes;
     private final Map<String, Entry> sessions = new ConcurrentHashMap<>();
     private final AtomicLong streamIds = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong updatesSent = new AtomicLong();
 
     private static final class Entry {
         final SyncSession session;
@@ -96,6 +98,24 @@ public final class SyncHub implements FleetChanges {
     /** Whether a host has a live stream. */
     public boolean connected(String host) {
         return sessions.containsKey(host);
+    }
+
+    /** Counts one update page sent to an agent, of {@code bytes} serialized bytes. */
+    public void sent(int bytes, boolean lastPage) {
+        bytesSent.addAndGet(bytes);
+        if (lastPage) {
+            updatesSent.incrementAndGet();
+        }
+    }
+
+    /** Serialized bytes of desired state sent to agents since start. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Desired-state updates (all pages) sent to agents since start. */
+    public long updatesSent() {
+        return updatesSent.get();
     }
 
     /** How many streams are live. */
