@@ -24,7 +24,10 @@ import org.mailcert.proto.v1.AdminServiceGrpc;
  * jar on loopback ports, reached over TLS with the admin token it wrote, killed or stopped.
  */
 public final class ControllerProcess implements AutoCloseable {
-    private static final Path JAR = Path.of("target", "mailcert-controller.jar");
+    /** The packaged controller: this module's target, or the controller module's from a sibling module. */
+    private static final Path JAR = Files.exists(Path.of("target", "mailcert-controller.jar"))
+            ? Path.of("target", "mailcert-controller.jar")
+            : Path.of("..", "controller", "target", "mailcert-controller.jar");
 
     private final Path dataDir;
     private final int port;
@@ -34,10 +37,30 @@ public final class ControllerProcess implements AutoCloseable {
     private ManagedChannel channel;
 
     public ControllerProcess(Path dataDir, String... extraArgs) throws IOException {
+        this(dataDir, freePort(), freePort(), extraArgs);
+    }
+
+    /** A controller on given ports, e.g. to restart one where its agents expect it. */
+    public ControllerProcess(Path dataDir, int port, int metricsPort, String... extraArgs) {
         this.dataDir = dataDir;
-        this.port = freePort();
-        this.metricsPort = freePort();
+        this.port = port;
+        this.metricsPort = metricsPort;
         this.extraArgs = List.of(extraArgs);
+    }
+
+    /** The metrics port. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The value of one un-labelled metric on /metrics. */
+    public long metric(String name) throws Exception {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no " + name + " in /metrics");
     }
 
     /** Starts the process and waits until /healthz answers (at most 60 s). */
