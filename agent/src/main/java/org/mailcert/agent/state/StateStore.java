@@ -56,6 +56,20 @@ public final class StateStore {
     }
 
     /**
+     * Deletes the applied state and the status file (when the data dir is given to another host).
+     *
+     * @throws StateException if they cannot be deleted
+     */
+    public void clear() throws StateException {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(StatusStore.FILE));
+        } catch (IOException e) {
+            throw new StateException("cannot delete the applied state " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Replaces the applied state atomically (0600 file, 0700 directory, fsynced).
      *
      * @throws StateException if it cannot be written; the old file is then still in place
