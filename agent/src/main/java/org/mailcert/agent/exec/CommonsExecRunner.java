@@ -2,23 +2,30 @@ package org.mailcert.agent.exec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecuteResultHandler;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
+import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.environment.EnvironmentUtils;
 
 /**
  * Runs commands with Apache Commons Exec: an argument array (no shell), the agent's environment
  * plus the command's variables, a watchdog that kills the process at its timeout, and both output
- * streams captured (up to {@link #OUTPUT_LIMIT} bytes each). Thread-safe.
+ * streams captured (up to {@link #OUTPUT_LIMIT} bytes each). A killed command's own children are
+ * not killed (Commons Exec knows only the process it started). Thread-safe.
  */
 public final class CommonsExecRunner implements CommandRunner {
+    /** How long output is still read after the process ended. */
+    static final Duration PUMP_WAIT = Duration.ofMillis(500);
 
     @Override
     public CommandResult run(Command command) throws CommandException, InterruptedException {
@@ -39,7 +46,7 @@ public final class CommonsExecRunner implements CommandRunner {
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
-        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr));
+        executor.setStreamHandler(new Pumps(stdout, stderr));
         executor.setWatchdog(watchdog);
         DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
         try {
@@ -59,6 +66,71 @@ public final class CommonsExecRunner implements CommandRunner {
                     + handler.getException().getMessage(), handler.getException());
         }
         return new CommandResult(handler.getExitValue(), stdout.text(), stderr.text(), watchdog.killedProcess());
+    }
+
+    /**
+     * Reads the process's stdout and stderr on two daemon threads and, once the process has ended,
+     * waits at most {@link #PUMP_WAIT} for them: a child the command left running in the background
+     * may hold the pipes open indefinitely, and the exit code must not wait for it. Stdin is closed.
+     */
+    private static final class Pumps implements ExecuteStreamHandler {
+        private final OutputStream out;
+        private final OutputStream err;
+        private final List<Thread> threads = new ArrayList<>();
+
+        Pumps(OutputStream out, OutputStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void setProcessInputStream(OutputStream stdin) throws IOException {
+            stdin.close();
+        }
+
+        @Override
+        public void setProcessOutputStream(InputStream stdout) {
+            threads.add(pump(stdout, out, "stdout"));
+        }
+
+        @Override
+        public void setProcessErrorStream(InputStream stderr) {
+            threads.add(pump(stderr, err, "stderr"));
+        }
+
+        @Override
+        public void start() {
+            threads.forEach(Thread::start);
+        }
+
+        @Override
+        public void stop() {
+            long deadline = System.nanoTime() + PUMP_WAIT.toNanos();
+            for (Thread t : threads) {
+                try {
+                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        private static Thread pump(InputStream in, OutputStream sink, String name) {
+            Thread t = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        sink.write(buffer, 0, n);
+                    }
+                } catch (IOException e) {
+                    // the stream was closed under us: keep what was read
+                }
+            }, "mailcert-exec-" + name);
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     /** Keeps the first {@link #OUTPUT_LIMIT} bytes written and counts the rest away. */
