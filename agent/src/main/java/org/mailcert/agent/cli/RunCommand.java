@@ -1,0 +1,258 @@
+package org.mailcert.agent.cli;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mailcert.agent.AgentException;
+import org.mailcert.agent.AgentVersion;
+import org.mailcert.agent.exec.CommandLines;
+import org.mailcert.agent.facts.HostFactsReader;
+import org.mailcert.agent.identity.Identity;
+import org.mailcert.agent.identity.IdentityStore;
+import org.mailcert.agent.state.StateStore;
+import org.mailcert.agent.state.StatusStore;
+import org.mailcert.agent.sync.SyncClient;
+import org.mailcert.agent.sync.SyncResult;
+import org.mailcert.agent.sync.SyncSettings;
+import org.mailcert.agent.sync.SystemScheduler;
+import org.mailcert.agent.target.Target;
+import org.mailcert.agent.target.TargetSet;
+import org.mailcert.agent.target.files.FilesTarget;
+import org.mailcert.agent.transport.GrpcControllerLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code mailcert-agent run}: the service. */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
+        description = {"Run the agent (the service).",
+            "Keeps the Sync stream to the controller, installs the desired certificates and keeps enforcing",
+            "the last applied state while the controller is away.",
+            "Every option can also be set in the --config file (YAML, names without the dashes)."})
+final class RunCommand implements Callable<Integer> {
+    /** Every target name the project knows. */
+    static final List<String> KNOWN_TARGETS = List.of("files", "postfix", "dovecot", "nginx", "qmail", "courier",
+            "mailenable", "iis");
+    /** The targets this build has. */
+    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME);
+    static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
+            "https");
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @ParentCommand
+    AgentMain main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file whose keys are these options' names.")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./var/agent",
+            description = "Identity and state (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--mode", paramLabel = "enforce|report", defaultValue = "enforce",
+            description = "Repair drift (default) or only report it.")
+    String mode;
+
+    @Option(names = "--target", paramLabel = "NAME", split = ",",
+            description = "Target to install into (repeatable): files here; postfix, dovecot, nginx, qmail, courier,"
+                    + " mailenable and iis come later. Default: files when --files-dir is given.")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--files-dir", paramLabel = "DIR",
+            description = "The files target: DIR/live/<served-name>/fullchain.pem, privkey.pem, cert.pem, chain.pem.")
+    Path filesDir;
+
+    @Option(names = "--files-command", paramLabel = "CMD",
+            description = "Run after the files changed (no shell; MAILCERT_CHANGED holds the changed names).")
+    String filesCommand;
+
+    @Option(names = "--postfix-config-dir", paramLabel = "DIR", defaultValue = "/etc/postfix",
+            description = "Postfix configuration (kept for the postfix target; default: ${DEFAULT-VALUE}).")
+    Path postfixConfigDir;
+
+    @Option(names = "--dovecot-config", paramLabel = "FILE", defaultValue = "/etc/dovecot/dovecot.conf",
+            description = "Dovecot configuration (kept for the dovecot target; default: ${DEFAULT-VALUE}).")
+    Path dovecotConfig;
+
+    @Option(names = "--nginx-config-dir", paramLabel = "DIR", defaultValue = "/etc/nginx",
+            description = "nginx configuration (kept for the nginx target; default: ${DEFAULT-VALUE}).")
+    Path nginxConfigDir;
+
+    @Option(names = "--probe-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Where live handshakes go (kept for probes; default: ${DEFAULT-VALUE}).")
+    String probeAddress;
+
+    @Option(names = "--probe-port", paramLabel = "SERVICE=PORT", split = ",",
+            description = "Probe port per service (repeatable; kept for probes).")
+    Map<String, String> probePorts = new LinkedHashMap<>();
+
+    @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",
+            converter = Durations.Converter.class,
+            description = "How often drift checks run (kept for drift checks; default: ${DEFAULT-VALUE}).")
+    Duration driftInterval;
+
+    @Option(names = "--start-delay", paramLabel = "DURATION", defaultValue = "5s",
+            converter = Durations.Converter.class,
+            description = "Upper bound of the random delay before the first connection (default: ${DEFAULT-VALUE}).")
+    Duration startDelay;
+
+    @Override
+    public Integer call() throws Exception {
+        RunOptions options = options();
+        IdentityStore identities = new IdentityStore(options.dataDir());
+        Identity identity = identities.load();
+        Optional<Identity> next = identities.loadNext();
+        Instant now = main.services.clock().instant();
+        if (next.isEmpty() || next.get().expiredAt(now)) {
+            identity.requireUnexpired(now);
+        }
+        TargetSet targets = new TargetSet(targets(options));
+        LOG.info("host {}: mailcert-agent {} starting; controller {}, targets {}, data dir {}", identity.host(),
+                AgentVersion.current(), identity.settings().controller(), String.join(",", targets.names()),
+                options.dataDir());
+
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mailcert-agent-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        SecureRandom random = new SecureRandom();
+        SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), HostFactsReader.current()),
+                identities, new StateStore(options.dataDir()), new StatusStore(options.dataDir()), targets,
+                new GrpcControllerLink(main.services.channels()), new SystemScheduler(executor),
+                main.services.clock(), random::nextDouble);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            client.stop();
+            try {
+                finished.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mailcert-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        SyncResult result;
+        try {
+            result = client.run();
+        } finally {
+            finished.countDown();
+            executor.shutdownNow();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is what stopped us
+            }
+        }
+        if (result.reason() == SyncResult.Reason.REENROLL_REQUIRED) {
+            throw new AgentException(result.message());
+        }
+        LOG.info("host {}: mailcert-agent stopped", identity.host());
+        return 0;
+    }
+
+    /** Validates the options; anything wrong is a usage error naming the option. */
+    RunOptions options() {
+        RunOptions.Mode m;
+        try {
+            m = RunOptions.Mode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw usage("--mode must be enforce or report, not '" + mode + "'");
+        }
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String t : targets) {
+            String name = t.strip().toLowerCase(Locale.ROOT);
+            if (!KNOWN_TARGETS.contains(name)) {
+                throw usage("unknown target '" + t + "'; known: " + String.join(", ", KNOWN_TARGETS));
+            }
+            if (!AVAILABLE_TARGETS.contains(name)) {
+                throw usage("the " + name + " target is not available in this build of mailcert-agent (available: "
+                        + String.join(", ", AVAILABLE_TARGETS) + ")");
+            }
+            chosen.add(name);
+        }
+        if (chosen.isEmpty() && filesDir != null) {
+            chosen.add(FilesTarget.NAME);
+        }
+        if (chosen.isEmpty()) {
+            throw usage("no target to install certificates into: give --files-dir DIR (the files target); the"
+                    + " mail-server targets are not available in this build");
+        }
+        if (chosen.contains(FilesTarget.NAME) && filesDir == null) {
+            throw usage("--target files needs --files-dir DIR");
+        }
+        if (filesCommand != null && !chosen.contains(FilesTarget.NAME)) {
+            throw usage("--files-command needs the files target (--files-dir DIR)");
+        }
+        List<String> command = List.of();
+        if (filesCommand != null && !filesCommand.isBlank()) {
+            try {
+                command = CommandLines.split(filesCommand);
+            } catch (IllegalArgumentException e) {
+                throw usage("--files-command: " + e.getMessage());
+            }
+        }
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : probePorts.entrySet()) {
+            String service = e.getKey().strip().toLowerCase(Locale.ROOT);
+            if (!PROBE_SERVICES.contains(service)) {
+                throw usage("--probe-port: unknown service '" + e.getKey() + "'; known: "
+                        + String.join(", ", PROBE_SERVICES.stream().sorted().toList()));
+            }
+            ports.put(service, port(e.getValue()));
+        }
+        if (driftInterval.isZero()) {
+            throw usage("--drift-interval must be positive");
+        }
+        return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command,
+                postfixConfigDir, dovecotConfig, nginxConfigDir, probeAddress, ports, driftInterval, startDelay);
+    }
+
+    private List<Target> targets(RunOptions options) {
+        List<Target> list = new ArrayList<>();
+        for (String name : options.targets()) {
+            if (name.equals(FilesTarget.NAME)) {
+                list.add(new FilesTarget(options.filesDir().orElseThrow(), options.filesCommand(),
+                        main.services.commands()));
+            }
+        }
+        return list;
+    }
+
+    private int port(String text) {
+        try {
+            int p = Integer.parseInt(text.strip());
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw usage("--probe-port: '" + text + "' is not a port (1-65535)");
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

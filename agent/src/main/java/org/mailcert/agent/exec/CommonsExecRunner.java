@@ -1,0 +1,159 @@
+package org.mailcert.agent.exec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecuteResultHandler;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.ExecuteStreamHandler;
+import org.apache.commons.exec.environment.EnvironmentUtils;
+
+/**
+ * Runs commands with Apache Commons Exec: an argument array (no shell), the agent's environment
+ * plus the command's variables, a watchdog that kills the process at its timeout, and both output
+ * streams captured (up to {@link #OUTPUT_LIMIT} bytes each). A killed command's own children are
+ * not killed (Commons Exec knows only the process it started). Thread-safe.
+ */
+public final class CommonsExecRunner implements CommandRunner {
+    /** How long output is still read after the process ended. */
+    static final Duration PUMP_WAIT = Duration.ofMillis(500);
+
+    @Override
+    public CommandResult run(Command command) throws CommandException, InterruptedException {
+        CommandLine line = new CommandLine(command.program());
+        for (String argument : command.arguments().subList(1, command.arguments().size())) {
+            line.addArgument(argument, false);
+        }
+        Map<String, String> environment;
+        try {
+            environment = new HashMap<>(EnvironmentUtils.getProcEnvironment());
+        } catch (IOException e) {
+            throw new CommandException("cannot read the agent's environment to run " + command.program(), e);
+        }
+        environment.putAll(command.environment());
+
+        BoundedOutput stdout = new BoundedOutput();
+        BoundedOutput stderr = new BoundedOutput();
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setExitValues(null);
+        executor.setStreamHandler(new Pumps(stdout, stderr));
+        executor.setWatchdog(watchdog);
+        DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
+        try {
+            executor.execute(line, environment, handler);
+        } catch (IOException e) {
+            throw new CommandException("cannot start " + command.program() + ": " + e.getMessage(), e);
+        }
+        try {
+            handler.waitFor();
+        } catch (InterruptedException e) {
+            watchdog.destroyProcess();
+            throw e;
+        }
+        if (handler.getException() != null && !watchdog.killedProcess()) {
+            // With any exit value accepted, the handler reports only a program that could not start.
+            throw new CommandException("cannot start " + command.program() + ": "
+                    + handler.getException().getMessage(), handler.getException());
+        }
+        return new CommandResult(handler.getExitValue(), stdout.text(), stderr.text(), watchdog.killedProcess());
+    }
+
+    /**
+     * Reads the process's stdout and stderr on two daemon threads and, once the process has ended,
+     * waits at most {@link #PUMP_WAIT} for them: a child the command left running in the background
+     * may hold the pipes open indefinitely, and the exit code must not wait for it. Stdin is closed.
+     */
+    private static final class Pumps implements ExecuteStreamHandler {
+        private final OutputStream out;
+        private final OutputStream err;
+        private final List<Thread> threads = new ArrayList<>();
+
+        Pumps(OutputStream out, OutputStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void setProcessInputStream(OutputStream stdin) throws IOException {
+            stdin.close();
+        }
+
+        @Override
+        public void setProcessOutputStream(InputStream stdout) {
+            threads.add(pump(stdout, out, "stdout"));
+        }
+
+        @Override
+        public void setProcessErrorStream(InputStream stderr) {
+            threads.add(pump(stderr, err, "stderr"));
+        }
+
+        @Override
+        public void start() {
+            threads.forEach(Thread::start);
+        }
+
+        @Override
+        public void stop() {
+            long deadline = System.nanoTime() + PUMP_WAIT.toNanos();
+            for (Thread t : threads) {
+                try {
+                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        private static Thread pump(InputStream in, OutputStream sink, String name) {
+            Thread t = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        sink.write(buffer, 0, n);
+                    }
+                } catch (IOException e) {
+                    // the stream was closed under us: keep what was read
+                }
+            }, "mailcert-exec-" + name);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /** Keeps the first {@link #OUTPUT_LIMIT} bytes written and counts the rest away. */
+    private static final class BoundedOutput extends OutputStream {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            if (buffer.size() < OUTPUT_LIMIT) {
+                buffer.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            int room = OUTPUT_LIMIT - buffer.size();
+            if (room > 0) {
+                buffer.write(b, off, Math.min(room, len));
+            }
+        }
+
+        synchronized String text() {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

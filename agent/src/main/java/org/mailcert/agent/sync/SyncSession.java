@@ -1,0 +1,186 @@
+package org.mailcert.agent.sync;
+
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.mailcert.agent.AgentVersion;
+import org.mailcert.agent.identity.Identity;
+import org.mailcert.agent.identity.IdentityException;
+import org.mailcert.agent.identity.IdentityStore;
+import org.mailcert.agent.state.AgentStatus.Connection;
+import org.mailcert.agent.state.AppliedState;
+import org.mailcert.proto.v1.AgentMessage;
+import org.mailcert.proto.v1.ControllerMessage;
+import org.mailcert.proto.v1.Hello;
+import org.mailcert.proto.v1.HostFacts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Sync stream from Hello to its end. Transport threads only enqueue events; the sync loop
+ * thread runs {@link #run()} and does all the work, so nothing here needs locking beyond the queue.
+ */
+final class SyncSession implements ControllerLink.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
+    private static final Object STOP = new Object();
+    private static final Object RENEW_DUE = new Object();
+
+    /** How a session ended. */
+    enum EndKind {
+        /** The agent is stopping. */
+        STOPPED,
+        /** A renewed certificate was stored; reconnect with it now. */
+        ROTATE,
+        /** The stream failed or was closed by the controller. */
+        FAILED
+    }
+
+    /**
+     * How a session ended.
+     *
+     * @param kind what ended it
+     * @param failure why the stream failed, for {@link EndKind#FAILED}
+     * @param healthy whether the controller answered on this stream (resets the back-off)
+     */
+    record End(EndKind kind, Optional<StreamFailure> failure, boolean healthy) {
+    }
+
+    private final Identity identity;
+    private final boolean usingNext;
+    private final ControllerLink link;
+    private final IdentityStore identities;
+    private final Applier applier;
+    private final Renewer renewer;
+    private final StatusTracker status;
+    private final Scheduler scheduler;
+    private final HostFacts facts;
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private final PageAssembler pages;
+    private MaterialCache cache;
+    private boolean healthy;
+
+    SyncSession(Identity identity, boolean usingNext, ControllerLink link, IdentityStore identities, Applier applier,
+            Renewer renewer, StatusTracker status, Scheduler scheduler, HostFacts facts) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.usingNext = usingNext;
+        this.link = Objects.requireNonNull(link, "link");
+        this.identities = identities;
+        this.applier = applier;
+        this.renewer = renewer;
+        this.status = status;
+        this.scheduler = scheduler;
+        this.facts = facts;
+        this.pages = new PageAssembler(identity.host());
+    }
+
+    /** Asks the session to end; safe from any thread. */
+    void stop() {
+        events.add(STOP);
+    }
+
+    @Override
+    public void onMessage(ControllerMessage message) {
+        events.add(message);
+    }
+
+    @Override
+    public void onClosed(StreamFailure failure) {
+        events.add(failure);
+    }
+
+    /** Opens the stream, says Hello and handles what arrives until the stream ends. */
+    End run() throws InterruptedException {
+        AppliedState applied = applier.current();
+        cache = new MaterialCache(applied.materials());
+        LOG.info("host {}: connecting (applied version {}, {} binding(s){})", identity.host(), applied.version(),
+                applied.bindings().size(), usingNext ? ", with the renewed client certificate" : "");
+        ControllerLink.Stream stream = link.open(identity, this);
+        Scheduler.Cancellable renewal = scheduler.schedule(renewer.delay(identity), () -> events.add(RENEW_DUE));
+        String closeReason = "agent stopping";
+        try {
+            stream.send(AgentMessage.newBuilder().setHello(Hello.newBuilder()
+                    .setHost(identity.host())
+                    .setAgentVersion(AgentVersion.current())
+                    .setFacts(facts)
+                    .setAppliedVersion(applied.version())
+                    .addAllApplied(applied.applied())
+                    .addAllHeldSha256(applied.heldSha256())).build());
+            while (true) {
+                Object event = events.take();
+                if (event == STOP) {
+                    return new End(EndKind.STOPPED, Optional.empty(), healthy);
+                }
+                if (event instanceof StreamFailure failure) {
+                    closeReason = "stream ended";
+                    return new End(EndKind.FAILED, Optional.of(failure), healthy);
+                }
+                if (event == RENEW_DUE) {
+                    if (!renewer.pending()) {
+                        LOG.info("host {}: asking for a new client certificate (the current one ends {})",
+                                identity.host(), identity.notAfter());
+                        stream.send(AgentMessage.newBuilder().setRenew(renewer.request(identity)).build());
+                    }
+                    continue;
+                }
+                ControllerMessage message = (ControllerMessage) event;
+                if (!healthy) {
+                    firstAnswer();
+                }
+                switch (message.getKindCase()) {
+                    case STATE -> {
+                        cache.addAll(message.getState().getMaterialsList());
+                        Optional<org.mailcert.proto.v1.DesiredState> whole = pages.add(message.getState());
+                        if (whole.isPresent()) {
+                            stream.send(applier.apply(whole.get(), cache));
+                        }
+                    }
+                    case RENEWED -> {
+                        if (renewed(message)) {
+                            closeReason = "reconnecting with the renewed client certificate";
+                            return new End(EndKind.ROTATE, Optional.empty(), true);
+                        }
+                    }
+                    default -> LOG.warn("host {}: ignoring a controller message of unknown kind {}", identity.host(),
+                            message.getKindCase());
+                }
+            }
+        } finally {
+            renewal.cancel();
+            renewer.cancelPending();
+            stream.close(closeReason);
+        }
+    }
+
+    /** The controller answered: the stream is healthy, and a renewed identity has proved itself. */
+    private void firstAnswer() {
+        healthy = true;
+        status.connection(Connection.CONNECTED, Optional.empty());
+        if (!usingNext) {
+            LOG.info("host {}: connected", identity.host());
+            return;
+        }
+        try {
+            identities.promoteNext();
+            LOG.info("host {}: connected with the renewed client certificate, now the current one (until {})",
+                    identity.host(), identity.notAfter());
+        } catch (IdentityException e) {
+            LOG.error("host {}: {}", identity.host(), e.getMessage());
+            status.error(e.getMessage());
+        }
+    }
+
+    private boolean renewed(ControllerMessage message) {
+        try {
+            X509Certificate cert = renewer.accept(identity, message.getRenewed());
+            LOG.info("host {}: received a renewed client certificate (until {}); reconnecting with it",
+                    identity.host(), cert.getNotAfter().toInstant());
+            return true;
+        } catch (IdentityException e) {
+            LOG.error("host {}: renewal failed: {}", identity.host(), e.getMessage());
+            status.error("renewal failed: " + e.getMessage());
+            return false;
+        }
+    }
+}

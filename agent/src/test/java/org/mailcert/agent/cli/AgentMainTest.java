@@ -1,0 +1,174 @@
+package org.mailcert.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.agent.identity.ControllerAddress;
+import org.mailcert.agent.state.StatusStore;
+import org.mailcert.agent.testing.AgentPki;
+import org.mailcert.agent.testing.TestStatus;
+
+/** The command line: exit codes, one-line errors, usage checks and status output. */
+class AgentMainTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run agent(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = AgentMain.run(args, new PrintStream(out, true), new PrintStream(err, true), Map.of());
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void assertOneLineError(Run run, int code, String fragment) {
+        assertEquals(code, run.code(), run.err());
+        assertTrue(run.err().startsWith("mailcert-agent: "), run.err());
+        assertEquals(1, run.err().strip().lines().count(), "one line: " + run.err());
+        assertTrue(run.err().contains(fragment), run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        Run help = agent("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("enroll") && help.out().contains("run") && help.out().contains("status"));
+        Run version = agent("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("mailcert-agent "), version.out());
+        assertEquals(0, agent("run", "--help").code());
+    }
+
+    @Test
+    void noCommandIsBadUsage() {
+        assertOneLineError(agent(), 2, "missing command");
+    }
+
+    @Test
+    void mailServerTargetsAreNotInThisBuild() {
+        assertOneLineError(agent("run", "--target", "postfix"), 2,
+                "the postfix target is not available in this build of mailcert-agent (available: files)");
+        assertOneLineError(agent("run", "--target", "exchange"), 2, "unknown target 'exchange'");
+        assertOneLineError(agent("run"), 2, "no target to install certificates into");
+        assertOneLineError(agent("run", "--target", "files"), 2, "--target files needs --files-dir DIR");
+    }
+
+    @Test
+    void badOptionValuesAreBadUsage() {
+        String files = tmp.resolve("f").toString();
+        assertOneLineError(agent("run", "--files-dir", files, "--probe-port", "smtp=99999"), 2, "not a port");
+        assertOneLineError(agent("run", "--files-dir", files, "--probe-port", "gopher=70"), 2, "unknown service");
+        assertOneLineError(agent("run", "--files-dir", files, "--mode", "fix"), 2, "--mode must be");
+        assertOneLineError(agent("run", "--files-dir", files, "--start-delay", "soon"), 2, "is not a duration");
+        assertOneLineError(agent("run", "--files-dir", files, "--files-command", "reload 'unbalanced"), 2,
+                "--files-command");
+    }
+
+    @Test
+    void theConfigFileSetsRunOptions() throws Exception {
+        Path config = tmp.resolve("agent.yaml");
+        Files.writeString(config, "target: [postfix]\n");
+        assertOneLineError(agent("run", "--config", config.toString()), 2, "the postfix target is not available");
+
+        Files.writeString(config, "files-dir: " + tmp.resolve("f") + "\ndata-dir: " + tmp.resolve("nodata") + "\n");
+        assertOneLineError(agent("run", "--config", config.toString()), 1, "no identity in " + tmp.resolve("nodata"));
+
+        Files.writeString(config, "files-dri: /x\n");
+        assertOneLineError(agent("run", "--config", config.toString()), 2, "unknown setting 'files-dri'");
+    }
+
+    @Test
+    void runWithAnExpiredIdentitySaysWhatToDo() throws Exception {
+        Path data = tmp.resolve("agent");
+        AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("localhost:7443"),
+                Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-08T00:00:00Z"));
+
+        Run run = agent("run", "--data-dir", data.toString(), "--files-dir", tmp.resolve("f").toString());
+
+        assertEquals(1, run.code());
+        assertEquals("mailcert-agent: identity expired on 2024-01-08T00:00:00Z; create a new token with `mailcert"
+                + " token create --host mx1.example.com` and run `mailcert-agent enroll` again", run.err().strip());
+    }
+
+    @Test
+    void aBadTokenIsBadUsageAndItsSecretIsNotEchoed() {
+        Run run = agent("enroll", "--controller", "localhost:7443", "--token", "mc1.tokid.VERYSECRETVALUE.short",
+                "--data-dir", tmp.toString());
+        assertOneLineError(run, 2, "CA pin");
+        assertFalse(run.err().contains("VERYSECRETVALUE"), run.err());
+        assertOneLineError(agent("enroll", "--token", pkiToken()), 2, "Missing required option: '--controller");
+    }
+
+    private static String pkiToken() {
+        return AgentPki.create().token().encode();
+    }
+
+    @Test
+    void statusPrintsATableForPeople() throws Exception {
+        Path data = tmp.resolve("agent");
+        AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
+        new StatusStore(data).save(TestStatus.sample());
+
+        Run run = agent("status", "--data-dir", data.toString());
+
+        assertEquals(0, run.code(), run.err());
+        String out = run.out();
+        assertTrue(out.contains("host             mx1.example.com\n"), out);
+        assertTrue(out.contains("controller       controller.example.net:7443\n"), out);
+        assertTrue(out.contains("connection       connected since 2030-01-02T03:04:05Z\n"), out);
+        assertTrue(out.contains("applied version  11\n"), out);
+        assertTrue(out.contains("desired version  12 (not applied)\n"), out);
+        assertTrue(out.contains("last error       files: files command exited 1: reload failed\n"), out);
+        assertTrue(out.contains("\nBINDING           SERVED NAME       CERTIFICATE              STATE    MESSAGE\n"), out);
+        assertTrue(out.contains("server            mx1.example.com   mx1-cert v2              applied  -\n"), out);
+        assertTrue(out.contains("mail/example.com  mail.example.com  wildcard-example-com v3  failed   files command"
+                + " exited 1: reload failed\n"), out);
+        assertTrue(out.contains("identity         valid until "), out);
+    }
+
+    @Test
+    void statusPrintsJsonForScripts() throws Exception {
+        Path data = tmp.resolve("agent");
+        AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
+        new StatusStore(data).save(TestStatus.sample());
+
+        Run run = agent("status", "--data-dir", data.toString(), "--output", "json");
+
+        assertEquals(0, run.code(), run.err());
+        Struct.Builder parsed = Struct.newBuilder();
+        JsonFormat.parser().merge(run.out(), parsed);
+        var f = parsed.build().getFieldsMap();
+        assertEquals("connected", f.get("connection").getStringValue());
+        assertEquals(11, (int) f.get("applied_version").getNumberValue());
+        assertEquals(12, (int) f.get("desired_version").getNumberValue());
+        assertEquals("failed", f.get("bindings").getListValue().getValues(1).getStructValue().getFieldsMap()
+                .get("state").getStringValue());
+        assertFalse(f.get("identity_not_after").getStringValue().isEmpty());
+    }
+
+    @Test
+    void statusBeforeTheFirstRunSaysSo() throws Exception {
+        Path data = tmp.resolve("agent");
+        AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
+        Run run = agent("status", "--data-dir", data.toString());
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("not started"), run.out());
+        assertOneLineError(agent("status", "--data-dir", tmp.resolve("none").toString()), 1, "no identity in");
+        assertOneLineError(agent("status", "--data-dir", data.toString(), "--output", "xml"), 2,
+                "not an output format");
+    }
+}
