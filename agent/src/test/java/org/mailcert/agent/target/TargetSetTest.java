@@ -1,0 +1,102 @@
+package org.mailcert.agent.target;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TargetSetTest {
+    private final List<String> events = new ArrayList<>();
+
+    /** A target that records what happens to it and can be told to fail. */
+    private final class FakeTarget implements Target {
+        private final String name;
+        private final TargetException failure;
+        private final boolean rollbackFails;
+
+        FakeTarget(String name, TargetException failure, boolean rollbackFails) {
+            this.name = name;
+            this.failure = failure;
+            this.rollbackFails = rollbackFails;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Change apply(List<Binding> desired) throws TargetException {
+            events.add(name + " apply");
+            if (failure != null) {
+                throw failure;
+            }
+            return new Change() {
+                @Override
+                public ApplyReport report() {
+                    return new ApplyReport(name, Map.of(), List.of());
+                }
+
+                @Override
+                public void rollback() throws TargetException {
+                    events.add(name + " rollback");
+                    if (rollbackFails) {
+                        throw new TargetException(name, "disk gone", Map.of(), false, null);
+                    }
+                }
+
+                @Override
+                public void commit() {
+                    events.add(name + " commit");
+                }
+            };
+        }
+    }
+
+    @Test
+    void allTargetsApplyThenCommitTogether() throws Exception {
+        TargetSet set = new TargetSet(List.of(new FakeTarget("a", null, false), new FakeTarget("b", null, false)));
+        TargetSet.Transaction t = set.apply(List.of());
+        assertEquals(List.of("a apply", "b apply"), events);
+        t.commit();
+        assertEquals(List.of("a apply", "b apply", "a commit", "b commit"), events);
+        assertEquals(List.of("a", "b"), t.reports().stream().map(ApplyReport::target).toList());
+    }
+
+    @Test
+    void aFailingTargetRollsBackTheOnesBeforeIt() {
+        TargetException boom = new TargetException("c", "reload failed", Map.of("server", "bad key"));
+        TargetSet set = new TargetSet(List.of(new FakeTarget("a", null, false), new FakeTarget("b", null, false),
+                new FakeTarget("c", boom, false)));
+
+        TargetException e = assertThrows(TargetException.class, () -> set.apply(List.of()));
+
+        assertSame(boom, e);
+        assertEquals(List.of("a apply", "b apply", "c apply", "b rollback", "a rollback"), events);
+    }
+
+    @Test
+    void aFailedRollbackIsReportedAsNotRestored() {
+        TargetSet set = new TargetSet(List.of(new FakeTarget("a", null, true),
+                new FakeTarget("b", new TargetException("b", "reload failed", Map.of("server", "x")), false)));
+
+        TargetException e = assertThrows(TargetException.class, () -> set.apply(List.of()));
+
+        assertFalse(e.restored());
+        assertTrue(e.getMessage().startsWith("b: reload failed"), e.getMessage());
+        assertEquals(Map.of("server", "x"), e.bindingErrors());
+    }
+
+    @Test
+    void aTransactionCanBeRolledBackAfterAllApplied() throws Exception {
+        TargetSet set = new TargetSet(List.of(new FakeTarget("a", null, false), new FakeTarget("b", null, false)));
+        assertTrue(set.apply(List.of()).rollback());
+        assertEquals(List.of("a apply", "b apply", "b rollback", "a rollback"), events);
+    }
+}
