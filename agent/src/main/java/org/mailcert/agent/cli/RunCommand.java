@@ -3,7 +3,6 @@ package org.mailcert.agent.cli;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -123,11 +122,6 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = options();
         IdentityStore identities = new IdentityStore(options.dataDir());
         Identity identity = identities.load();
-        Optional<Identity> next = identities.loadNext();
-        Instant now = main.services.clock().instant();
-        if (next.isEmpty() || next.get().expiredAt(now)) {
-            identity.requireUnexpired(now);
-        }
         TargetSet targets = new TargetSet(targets(options));
         LOG.info("host {}: mailcert-agent {} starting; controller {}, targets {}, data dir {}", identity.host(),
                 AgentVersion.current(), identity.settings().controller(), String.join(",", targets.names()),
