@@ -58,7 +58,6 @@ final class SyncSession implements ControllerLink.Listener {
     private final HostFacts facts;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final PageAssembler pages;
-    private MaterialCache cache;
     private boolean healthy;
     private boolean renewalDue;
 
@@ -94,7 +93,7 @@ final class SyncSession implements ControllerLink.Listener {
     /** Opens the stream, says Hello and handles what arrives until the stream ends. */
     End run() throws InterruptedException {
         AppliedState applied = applier.current();
-        cache = new MaterialCache(applied.materials());
+        MaterialCache cache = new MaterialCache(applied.materials());
         LOG.info("host {}: connecting (applied version {}, {} binding(s){})", identity.host(), applied.version(),
                 applied.bindings().size(), usingNext ? ", with the renewed client certificate" : "");
         ControllerLink.Stream stream = link.open(identity, this);
