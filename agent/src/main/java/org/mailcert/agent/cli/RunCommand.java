@@ -150,6 +150,10 @@ final class RunCommand implements Callable<Integer> {
         SyncResult result;
         try {
             result = client.run();
+            if (result.reason() == SyncResult.Reason.STOPPED) {
+                // Logged before the shutdown hook is released: once it returns, the JVM halts.
+                LOG.info("host {}: mailcert-agent stopped", identity.host());
+            }
         } finally {
             finished.countDown();
             executor.shutdownNow();
@@ -162,7 +166,6 @@ final class RunCommand implements Callable<Integer> {
         if (result.reason() == SyncResult.Reason.REENROLL_REQUIRED) {
             throw new AgentException(result.message());
         }
-        LOG.info("host {}: mailcert-agent stopped", identity.host());
         return 0;
     }
 
