@@ -3,7 +3,6 @@ package org.mailcert.agent.cli;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -123,11 +122,6 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = options();
         IdentityStore identities = new IdentityStore(options.dataDir());
         Identity identity = identities.load();
-        Optional<Identity> next = identities.loadNext();
-        Instant now = main.services.clock().instant();
-        if (next.isEmpty() || next.get().expiredAt(now)) {
-            identity.requireUnexpired(now);
-        }
         TargetSet targets = new TargetSet(targets(options));
         LOG.info("host {}: mailcert-agent {} starting; controller {}, targets {}, data dir {}", identity.host(),
                 AgentVersion.current(), identity.settings().controller(), String.join(",", targets.names()),
@@ -156,6 +150,10 @@ final class RunCommand implements Callable<Integer> {
         SyncResult result;
         try {
             result = client.run();
+            if (result.reason() == SyncResult.Reason.STOPPED) {
+                // Logged before the shutdown hook is released: once it returns, the JVM halts.
+                LOG.info("host {}: mailcert-agent stopped", identity.host());
+            }
         } finally {
             finished.countDown();
             executor.shutdownNow();
@@ -168,7 +166,6 @@ final class RunCommand implements Callable<Integer> {
         if (result.reason() == SyncResult.Reason.REENROLL_REQUIRED) {
             throw new AgentException(result.message());
         }
-        LOG.info("host {}: mailcert-agent stopped", identity.host());
         return 0;
     }
 

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's sync loop. {@link #run()} first installs the persisted applied state again, waits a
- * random start delay, then keeps one Sync stream open at a time: a transient failure backs off
+ * The agent's sync loop. {@link #run()} first installs the persisted applied state again, checks the
+ * identity (an expired one ends the loop before any connection), waits a random start delay, then
+ * keeps one Sync stream open at a time: a transient failure backs off
  * exponentially with full jitter (1 s base, 60 s cap, reset after a stream the controller answered),
  * a revoked host retries at the cap, and an identity that is expired or no longer accepted ends the
  * loop. A renewed certificate is used for the next stream and becomes the current one once that
@@ -102,9 +103,7 @@ public final class SyncClient {
         Backoff backoff = new Backoff(SyncSettings.BACKOFF_BASE, SyncSettings.BACKOFF_MAX, random);
 
         applier.enforce();
-        if (scheduler.sleep(Backoff.jitter(settings.startDelay(), random), stopped)) {
-            return stoppedResult(status);
-        }
+        boolean beforeFirstConnection = true;
         while (stopped.getCount() > 0) {
             Identity current;
             Optional<Identity> next;
@@ -120,6 +119,12 @@ public final class SyncClient {
                 }
             } catch (IdentityException e) {
                 return reenroll(status, host, e.getMessage());
+            }
+            if (beforeFirstConnection) {
+                beforeFirstConnection = false;
+                if (scheduler.sleep(Backoff.jitter(settings.startDelay(), random), stopped)) {
+                    break;
+                }
             }
             Identity identity = next.orElse(current);
             SyncSession s = new SyncSession(identity, next.isPresent(), link, identities, applier, renewer, status,

@@ -58,8 +58,8 @@ final class SyncSession implements ControllerLink.Listener {
     private final HostFacts facts;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final PageAssembler pages;
-    private MaterialCache cache;
     private boolean healthy;
+    private boolean renewalDue;
 
     SyncSession(Identity identity, boolean usingNext, ControllerLink link, IdentityStore identities, Applier applier,
             Renewer renewer, StatusTracker status, Scheduler scheduler, HostFacts facts) {
@@ -93,7 +93,7 @@ final class SyncSession implements ControllerLink.Listener {
     /** Opens the stream, says Hello and handles what arrives until the stream ends. */
     End run() throws InterruptedException {
         AppliedState applied = applier.current();
-        cache = new MaterialCache(applied.materials());
+        MaterialCache cache = new MaterialCache(applied.materials());
         LOG.info("host {}: connecting (applied version {}, {} binding(s){})", identity.host(), applied.version(),
                 applied.bindings().size(), usingNext ? ", with the renewed client certificate" : "");
         ControllerLink.Stream stream = link.open(identity, this);
@@ -117,11 +117,8 @@ final class SyncSession implements ControllerLink.Listener {
                     return new End(EndKind.FAILED, Optional.of(failure), healthy);
                 }
                 if (event == RENEW_DUE) {
-                    if (!renewer.pending()) {
-                        LOG.info("host {}: asking for a new client certificate (the current one ends {})",
-                                identity.host(), identity.notAfter());
-                        stream.send(AgentMessage.newBuilder().setRenew(renewer.request(identity)).build());
-                    }
+                    renewalDue = true;
+                    renewIfDue(stream);
                     continue;
                 }
                 ControllerMessage message = (ControllerMessage) event;
@@ -145,12 +142,24 @@ final class SyncSession implements ControllerLink.Listener {
                     default -> LOG.warn("host {}: ignoring a controller message of unknown kind {}", identity.host(),
                             message.getKindCase());
                 }
+                renewIfDue(stream);
             }
         } finally {
             renewal.cancel();
             renewer.cancelPending();
             stream.close(closeReason);
         }
+    }
+
+    /** Asks for a new certificate once it is due and the controller has answered on this stream. */
+    private void renewIfDue(ControllerLink.Stream stream) {
+        if (!renewalDue || !healthy || renewer.pending()) {
+            return;
+        }
+        renewalDue = false;
+        LOG.info("host {}: asking for a new client certificate (the current one ends {})", identity.host(),
+                identity.notAfter());
+        stream.send(AgentMessage.newBuilder().setRenew(renewer.request(identity)).build());
     }
 
     /** The controller answered: the stream is healthy, and a renewed identity has proved itself. */
