@@ -1,5 +1,6 @@
 package org.mailcert.agent.cli;
 
+import org.mailcert.common.config.Durations;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -22,7 +22,7 @@ final class TokenCommand {
     int create(
             @Option(names = "--host", required = true, paramLabel = "FQDN", description = "The host's fully qualified name.")
             String host,
-            @Option(names = "--ttl", paramLabel = "DURATION", converter = Durations.Converter.class,
+            @Option(names = "--ttl", paramLabel = "DURATION", converter = Durations.PositiveConverter.class,
                     description = "How long the token is valid, e.g. 30m, 1h, 7d (default: the controller's, 1h).")
             Duration ttl) throws CliException {
         CreateJoinTokenRequest request = CreateJoinTokenRequest.newBuilder()

@@ -55,7 +55,7 @@ class TokenCommandTest extends CommandTestBase {
     void badTtlIsAUsageError() {
         CliHarness.Result r = cli.run("token", "create", "--host", "mx2.example.net", "--ttl", "1 week");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("'1 week' is not a duration; use a number and a unit (s, m, h, d), e.g. 30m, 1h or 7d"), r.err());
+        assertTrue(r.err().contains("'1 week' is not a duration; use a number and a unit (ms, s, m, h, d), e.g. 30m, 1h or 7d"), r.err());
         assertTrue(cli.service.calls().isEmpty());
     }
 

@@ -81,7 +81,8 @@ public final class FilesTarget implements Target {
 
     @Override
     public Change apply(List<Binding> desired) throws TargetException {
-        Map<String, Binding> byName = validate(desired);
+        Map<String, String> nameById = new LinkedHashMap<>();
+        Map<String, Binding> byName = validate(desired, nameById);
         FileJournal journal = new FileJournal();
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         Set<String> changed = new TreeSet<>();
@@ -93,7 +94,7 @@ public final class FilesTarget implements Target {
                 }
             }
             for (Binding b : desired) {
-                outcomes.put(b.id(), changed.contains(served(b)) ? Outcome.INSTALLED : Outcome.UNCHANGED);
+                outcomes.put(b.id(), changed.contains(nameById.get(b.id())) ? Outcome.INSTALLED : Outcome.UNCHANGED);
             }
             for (String name : readManifest()) {
                 if (!byName.containsKey(name) && removeName(journal, name)) {
@@ -111,7 +112,7 @@ public final class FilesTarget implements Target {
             if (failure != null) {
                 Map<String, String> errors = new LinkedHashMap<>();
                 for (Binding b : desired) {
-                    if (changed.contains(served(b))) {
+                    if (changed.contains(nameById.get(b.id()))) {
                         errors.put(b.id(), failure);
                     }
                 }
@@ -125,8 +126,12 @@ public final class FilesTarget implements Target {
         return new FilesChange(journal, new ApplyReport(NAME, outcomes, removed), List.copyOf(changed));
     }
 
-    /** Maps each valid served name to its binding; refuses the set if any name is unusable. */
-    private Map<String, Binding> validate(List<Binding> desired) throws TargetException {
+    /**
+     * Maps each valid served name to its binding (and each binding id to its name in {@code
+     * nameById}); refuses the set if any name is unusable.
+     */
+    private Map<String, Binding> validate(List<Binding> desired, Map<String, String> nameById)
+            throws TargetException {
         Map<String, Binding> byName = new TreeMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
         for (Binding b : desired) {
@@ -141,6 +146,7 @@ public final class FilesTarget implements Target {
                 errors.put(b.id(), "served name " + name + " does not make a directory under " + live);
                 continue;
             }
+            nameById.put(b.id(), name);
             Binding other = byName.putIfAbsent(name, b);
             if (other != null && !other.leafSha256().equals(b.leafSha256())) {
                 String message = "bindings " + other.id() + " and " + b.id() + " both serve " + name
@@ -153,14 +159,6 @@ public final class FilesTarget implements Target {
             throw new TargetException(NAME, errors.size() + " binding(s) refused; nothing was written", errors);
         }
         return byName;
-    }
-
-    private String served(Binding b) {
-        try {
-            return DnsNames.hostname(b.servedName());
-        } catch (InvalidNameException e) {
-            throw new IllegalStateException("validated before", e);
-        }
     }
 
     private boolean writeName(FileJournal journal, String name, Binding b) throws IOException {
