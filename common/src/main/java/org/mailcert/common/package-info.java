@@ -1,6 +1,7 @@
 /**
  * What the controller and the agents both need: the checked root exception {@link
- * org.mailcert.common.MailcertException}, DNS-name rules in {@code names}, and certificate and key
- * handling in {@code pki} (the only package that touches Bouncy Castle).
+ * org.mailcert.common.MailcertException}, DNS-name rules in {@code names}, certificate and key
+ * handling in {@code pki} (the only package that touches Bouncy Castle) and the controller's
+ * address as people write it in {@code net}.
  */
 package org.mailcert.common;

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mailcert.common.net.ControllerAddress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
 public final class MailcertCli implements Runnable {
 
     @Option(names = "--controller", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
-            converter = AddressConverter.class,
+            converter = ControllerAddress.Converter.class,
             description = "The controller's admin address (env MAILCERT_CONTROLLER; default localhost:7443).")
     ControllerAddress controller;
 
@@ -170,18 +171,6 @@ public final class MailcertCli implements Runnable {
         public String[] getVersion() {
             String version = MailcertCli.class.getPackage().getImplementationVersion();
             return new String[] {"mailcert " + (version == null ? "dev" : version)};
-        }
-    }
-
-    /** Parses {@code --controller}; a bad value is a usage error. */
-    static final class AddressConverter implements CommandLine.ITypeConverter<ControllerAddress> {
-        @Override
-        public ControllerAddress convert(String value) {
-            try {
-                return ControllerAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
         }
     }
 }
