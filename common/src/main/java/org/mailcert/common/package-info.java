@@ -1,7 +1,7 @@
 /**
  * What the controller and the agents both need: the checked root exception {@link
  * org.mailcert.common.MailcertException}, DNS-name rules in {@code names}, certificate and key
- * handling in {@code pki} (the only package that touches Bouncy Castle) and the controller's
- * address as people write it in {@code net}.
+ * handling in {@code pki} (the only package that touches Bouncy Castle), the controller's address
+ * as people write it in {@code net} and tables for people in {@code text}.
  */
 package org.mailcert.common;

@@ -14,6 +14,7 @@ import org.mailcert.agent.identity.IdentityStore;
 import org.mailcert.agent.state.AgentStatus;
 import org.mailcert.agent.state.BindingStatus;
 import org.mailcert.agent.state.StatusStore;
+import org.mailcert.common.text.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;

@@ -1,0 +1,2 @@
+/** Text for people at a terminal: aligned plain-text tables ({@link org.mailcert.common.text.Table}). */
+package org.mailcert.common.text;
