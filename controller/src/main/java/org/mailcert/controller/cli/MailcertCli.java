@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mailcert.common.logging.CliLogging;
 import org.mailcert.common.net.ControllerAddress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,7 +86,7 @@ public final class MailcertCli implements Runnable {
 
     /** Runs the CLI with the real streams, environment and TLS transport, then exits. */
     public static void main(String[] args) {
-        CliLogging.configure(System.getenv(CliLogging.ENV_LOG));
+        CliLogging.configure(System.getenv(CliLogging.ENV_LOG), CliLogging.Settings.adminCli());
         System.exit(run(args, System.out, System.err, System.getenv(), ChannelFactory.tls()));
     }
 
