@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.mailcert.common.logging.CliLogging;
 import org.mailcert.common.net.ControllerAddress;
+import org.mailcert.common.text.OutputFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -55,9 +56,9 @@ public final class MailcertCli implements Runnable {
     Path caFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", scope = ScopeType.INHERIT,
-            converter = Output.FormatConverter.class,
+            converter = OutputFormat.Converter.class,
             description = "table for people (default) or json for scripts.")
-    Output.Format format;
+    OutputFormat format;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help and exit.")
     boolean help;
@@ -146,7 +147,7 @@ public final class MailcertCli implements Runnable {
 
     /** Where results go, in the format the user chose. */
     Output output() {
-        return new Output(out, err, format == null ? Output.Format.TABLE : format);
+        return new Output(out, err, format == null ? OutputFormat.TABLE : format);
     }
 
     /** Reads the files commands send, relative to the working directory. */
