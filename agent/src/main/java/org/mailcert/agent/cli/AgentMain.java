@@ -6,6 +6,7 @@ import java.util.Map;
 import org.mailcert.agent.AgentException;
 import org.mailcert.agent.AgentVersion;
 import org.mailcert.common.config.YamlDefaults;
+import org.mailcert.common.logging.CliLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +49,8 @@ public final class AgentMain implements Runnable {
 
     /** Runs one command with the real streams, environment and services, then exits. */
     public static void main(String[] args) {
-        AgentLogging.configure(args.length > 0 ? args[0] : null, System.getenv(AgentLogging.ENV_LOG));
+        boolean service = args.length > 0 && args[0].equals("run");
+        CliLogging.configure(System.getenv(CliLogging.ENV_LOG), CliLogging.Settings.agent(service));
         System.exit(run(args, System.out, System.err, System.getenv()));
     }
 

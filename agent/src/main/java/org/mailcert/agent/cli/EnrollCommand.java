@@ -3,11 +3,11 @@ package org.mailcert.agent.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mailcert.agent.facts.HostFactsReader;
-import org.mailcert.agent.identity.ControllerAddress;
 import org.mailcert.agent.identity.Enroller;
 import org.mailcert.agent.identity.IdentityStore;
 import org.mailcert.agent.state.StateStore;
 import org.mailcert.common.enroll.JoinTokenValue;
+import org.mailcert.common.net.ControllerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -24,7 +24,8 @@ final class EnrollCommand implements Callable<Integer> {
     @ParentCommand
     AgentMain main;
 
-    @Option(names = "--controller", required = true, paramLabel = "HOST:PORT", converter = AddressConverter.class,
+    @Option(names = "--controller", required = true, paramLabel = "HOST:PORT",
+            converter = ControllerAddress.Converter.class,
             description = "The controller's address (port 7443 if omitted); the agent keeps using it.")
     ControllerAddress controller;
 
@@ -54,18 +55,6 @@ final class EnrollCommand implements Callable<Integer> {
                 + ", renewed automatically)");
         main.out.println("  next:      mailcert-agent run --data-dir " + dataDir + " --files-dir DIR");
         return 0;
-    }
-
-    /** Parses {@code --controller}; a bad value is a usage error. */
-    static final class AddressConverter implements ITypeConverter<ControllerAddress> {
-        @Override
-        public ControllerAddress convert(String value) {
-            try {
-                return ControllerAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
     }
 
     /** Parses {@code --token} without echoing it; a bad value is a usage error. */

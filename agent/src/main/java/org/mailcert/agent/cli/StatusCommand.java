@@ -4,7 +4,6 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mailcert.agent.AgentException;
@@ -14,21 +13,16 @@ import org.mailcert.agent.identity.IdentityStore;
 import org.mailcert.agent.state.AgentStatus;
 import org.mailcert.agent.state.BindingStatus;
 import org.mailcert.agent.state.StatusStore;
+import org.mailcert.common.text.OutputFormat;
+import org.mailcert.common.text.Table;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code mailcert-agent status}: what the agent on this host last reported about itself. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
         description = "Show the controller connection, applied vs desired version and each binding's state.")
 final class StatusCommand implements Callable<Integer> {
-
-    /** How the status is printed. */
-    enum Format {
-        TABLE, JSON
-    }
 
     @ParentCommand
     AgentMain main;
@@ -38,8 +32,8 @@ final class StatusCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
-            converter = FormatConverter.class, description = "table for people (default) or json for scripts.")
-    Format format;
+            converter = OutputFormat.Converter.class, description = "table for people (default) or json for scripts.")
+    OutputFormat format;
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
         String host = settings != null ? settings.host() : status.get().host();
         String controller = settings != null ? settings.controller().toString() : status.get().controller();
         String until = cert.map(c -> c.getNotAfter().toInstant().toString()).orElse("");
-        if (format == Format.JSON) {
+        if (format == OutputFormat.JSON) {
             main.out.println(StatusStore.toJson(json(host, controller, until, status)));
         } else {
             main.out.print(table(host, controller, until, status));
@@ -123,17 +117,5 @@ final class StatusCommand implements Callable<Integer> {
 
     private static String version(long v) {
         return v == 0 ? "none" : Long.toString(v);
-    }
-
-    /** Converts {@code table} or {@code json}, in any case. */
-    static final class FormatConverter implements ITypeConverter<Format> {
-        @Override
-        public Format convert(String value) {
-            try {
-                return Format.valueOf(value.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("'" + value + "' is not an output format; use table or json");
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.mailcert.agent.identity;
 
 import java.util.Objects;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * What enrollment learned and {@code run} needs besides the key material: where the controller is

@@ -14,6 +14,7 @@ import org.mailcert.agent.identity.EnrollmentException.Reason;
 import org.mailcert.common.enroll.JoinTokenValue;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
+import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.common.pki.BadMaterialException;
 import org.mailcert.common.pki.Csrs;
 import org.mailcert.common.pki.Fingerprints;

@@ -1,5 +1,6 @@
 package org.mailcert.agent.identity;
 
+import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.proto.v1.EnrollRequest;
 import org.mailcert.proto.v1.EnrollResponse;
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.mailcert.agent.identity.IdentityException.Reason;
 import org.mailcert.common.files.AtomicFiles;
+import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.common.pki.BadMaterialException;
 import org.mailcert.common.pki.Keys;
 import org.mailcert.common.pki.MaterialReader;

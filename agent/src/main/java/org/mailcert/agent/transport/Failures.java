@@ -3,11 +3,11 @@ package org.mailcert.agent.transport;
 import io.grpc.Status;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
-import org.mailcert.agent.identity.ControllerAddress;
 import org.mailcert.agent.identity.ControllerTrustManager;
 import org.mailcert.agent.identity.EnrollmentException;
 import org.mailcert.agent.sync.StreamFailure;
 import org.mailcert.agent.sync.StreamFailure.Kind;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * The one place that reads gRPC statuses: Sync stream endings become a {@link StreamFailure} sorted

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
-import org.mailcert.agent.identity.ControllerAddress;
 import org.mailcert.agent.identity.ControllerTrustManager;
 import org.mailcert.agent.identity.Identity;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * Builds TLS channels to the controller. Every channel trusts exactly one CA through {@link

@@ -14,10 +14,10 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailcert.agent.identity.ControllerAddress;
 import org.mailcert.agent.state.StatusStore;
 import org.mailcert.agent.testing.AgentPki;
 import org.mailcert.agent.testing.TestStatus;
+import org.mailcert.common.net.ControllerAddress;
 
 /** The command line: exit codes, one-line errors, usage checks and status output. */
 class AgentMainTest {

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailcert.agent.testing.AgentPki;
+import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.common.pki.Keys;
 
 class IdentityStoreTest {

@@ -1,5 +1,6 @@
 package org.mailcert.controller.cli;
 
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.AdminToken;
 import org.mailcert.proto.v1.CreateAdminTokenRequest;
 import org.mailcert.proto.v1.CreateAdminTokenResponse;

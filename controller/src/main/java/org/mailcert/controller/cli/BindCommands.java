@@ -2,6 +2,7 @@ package org.mailcert.controller.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.BindResponse;
 import org.mailcert.proto.v1.Binding;

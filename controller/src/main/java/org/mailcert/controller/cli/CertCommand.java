@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.CertificateDetail;
 import org.mailcert.proto.v1.CertificateSummary;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Optional;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * Opens the channel to the controller. Production uses {@link #tls()}; tests hand in a factory

@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import java.util.concurrent.Callable;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.ClientSettings;
 import org.mailcert.proto.v1.GetClientSettingsRequest;
 import org.mailcert.proto.v1.HostClientSettings;

@@ -3,6 +3,7 @@ package org.mailcert.controller.cli;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * Where the controller is, which CA to trust and which admin token to send, resolved from flags,

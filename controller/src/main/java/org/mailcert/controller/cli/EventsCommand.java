@@ -3,6 +3,7 @@ package org.mailcert.controller.cli;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Event;
 import org.mailcert.proto.v1.ListEventsRequest;
 import org.mailcert.proto.v1.ListEventsResponse;

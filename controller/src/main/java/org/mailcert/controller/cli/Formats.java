@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.CertificateVersion;
 import org.mailcert.proto.v1.Role;

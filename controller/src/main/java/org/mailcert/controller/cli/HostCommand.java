@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import java.util.List;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.Host;

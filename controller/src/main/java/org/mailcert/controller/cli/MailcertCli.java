@@ -5,6 +5,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mailcert.common.logging.CliLogging;
+import org.mailcert.common.net.ControllerAddress;
+import org.mailcert.common.text.OutputFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -40,7 +43,7 @@ import picocli.CommandLine.Spec;
 public final class MailcertCli implements Runnable {
 
     @Option(names = "--controller", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
-            converter = AddressConverter.class,
+            converter = ControllerAddress.Converter.class,
             description = "The controller's admin address (env MAILCERT_CONTROLLER; default localhost:7443).")
     ControllerAddress controller;
 
@@ -53,9 +56,9 @@ public final class MailcertCli implements Runnable {
     Path caFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", scope = ScopeType.INHERIT,
-            converter = Output.FormatConverter.class,
+            converter = OutputFormat.Converter.class,
             description = "table for people (default) or json for scripts.")
-    Output.Format format;
+    OutputFormat format;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help and exit.")
     boolean help;
@@ -84,7 +87,7 @@ public final class MailcertCli implements Runnable {
 
     /** Runs the CLI with the real streams, environment and TLS transport, then exits. */
     public static void main(String[] args) {
-        CliLogging.configure(System.getenv(CliLogging.ENV_LOG));
+        CliLogging.configure(System.getenv(CliLogging.ENV_LOG), CliLogging.Settings.adminCli());
         System.exit(run(args, System.out, System.err, System.getenv(), ChannelFactory.tls()));
     }
 
@@ -144,7 +147,7 @@ public final class MailcertCli implements Runnable {
 
     /** Where results go, in the format the user chose. */
     Output output() {
-        return new Output(out, err, format == null ? Output.Format.TABLE : format);
+        return new Output(out, err, format == null ? OutputFormat.TABLE : format);
     }
 
     /** Reads the files commands send, relative to the working directory. */
@@ -170,18 +173,6 @@ public final class MailcertCli implements Runnable {
         public String[] getVersion() {
             String version = MailcertCli.class.getPackage().getImplementationVersion();
             return new String[] {"mailcert " + (version == null ? "dev" : version)};
-        }
-    }
-
-    /** Parses {@code --controller}; a bad value is a usage error. */
-    static final class AddressConverter implements CommandLine.ITypeConverter<ControllerAddress> {
-        @Override
-        public ControllerAddress convert(String value) {
-            try {
-                return ControllerAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
         }
     }
 }

@@ -4,26 +4,14 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.function.Supplier;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
+import org.mailcert.common.text.OutputFormat;
 
 /**
  * Writes command results: a table for people or the response message as JSON for scripts, and
  * warnings to stderr as {@code warning: ...}.
  */
 final class Output {
-    /** How results are printed. */
-    enum Format {
-        TABLE, JSON;
-
-        @Override
-        public String toString() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
     /** Proto field names as in the .proto file, fields with default values included, maps sorted. */
     private static final JsonFormat.Printer PRETTY =
             JsonFormat.printer().preservingProtoFieldNames().includingDefaultValueFields().sortingMapKeys();
@@ -31,9 +19,9 @@ final class Output {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Format format;
+    private final OutputFormat format;
 
-    Output(PrintStream out, PrintStream err, Format format) {
+    Output(PrintStream out, PrintStream err, OutputFormat format) {
         this.out = out;
         this.err = err;
         this.format = format;
@@ -41,7 +29,7 @@ final class Output {
 
     /** Whether the user asked for JSON. */
     boolean json() {
-        return format == Format.JSON;
+        return format == OutputFormat.JSON;
     }
 
     /** Prints the response as one JSON document, or the table text. */
@@ -76,18 +64,6 @@ final class Output {
         } catch (InvalidProtocolBufferException e) {
             // Only an Any with an unknown type can fail, and the admin API has none.
             throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
-        }
-    }
-
-    /** Converts {@code table} or {@code json}, in any case. */
-    static final class FormatConverter implements ITypeConverter<Format> {
-        @Override
-        public Format convert(String value) {
-            try {
-                return Format.valueOf(value.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("'" + value + "' is not an output format; use table or json");
-            }
         }
     }
 }

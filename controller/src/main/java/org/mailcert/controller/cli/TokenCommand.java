@@ -3,6 +3,7 @@ package org.mailcert.controller.cli;
 import org.mailcert.common.config.Durations;
 
 import java.time.Duration;
+import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
 import org.mailcert.proto.v1.CreateJoinTokenResponse;
 import picocli.CommandLine.Command;

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.mailcert.common.net.ControllerAddress;
 
 /**
  * Runs {@link MailcertCli#run} against a {@link FakeAdminService} on an in-process server with a

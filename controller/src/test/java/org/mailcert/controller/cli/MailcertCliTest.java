@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.proto.v1.ListHostsResponse;
 
 /** Global behaviour: help, version, usage errors, where settings come from, how failures read. */

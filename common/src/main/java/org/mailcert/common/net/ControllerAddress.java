@@ -1,4 +1,7 @@
-package org.mailcert.agent.identity;
+package org.mailcert.common.net;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Where the controller listens: a host name or IP address and a port. IPv6 literals are written in
@@ -7,6 +10,9 @@ package org.mailcert.agent.identity;
 public record ControllerAddress(String host, int port) {
     /** The port the controller listens on by default. */
     public static final int DEFAULT_PORT = 7443;
+
+    /** {@code localhost:7443}. */
+    public static final ControllerAddress DEFAULT = new ControllerAddress("localhost", DEFAULT_PORT);
 
     /**
      * Parses {@code HOST:PORT}, {@code HOST}, {@code [IPV6]:PORT} or {@code [IPV6]}; a missing port
@@ -68,5 +74,17 @@ public record ControllerAddress(String host, int port) {
     @Override
     public String toString() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Picocli converter for {@code --controller}, so a bad value is a usage error (exit 2). */
+    public static final class Converter implements ITypeConverter<ControllerAddress> {
+        @Override
+        public ControllerAddress convert(String value) {
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

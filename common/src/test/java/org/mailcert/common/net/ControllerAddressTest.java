@@ -1,11 +1,14 @@
-package org.mailcert.controller.cli;
+package org.mailcert.common.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine.TypeConversionException;
 
 class ControllerAddressTest {
     @ParameterizedTest
@@ -24,8 +27,22 @@ class ControllerAddressTest {
     }
 
     @ParameterizedTest
+    @NullSource
     @ValueSource(strings = {"", ":7443", "host:", "host:0", "host:65536", "host:http", "::1", "[::1", "[::1]7443", "[]:1"})
     void refusesMalformedAddresses(String text) {
         assertThrows(IllegalArgumentException.class, () -> ControllerAddress.parse(text));
+    }
+
+    @Test
+    void theDefaultIsLocalhostOnTheDefaultPort() {
+        assertEquals("localhost:7443", ControllerAddress.DEFAULT.toString());
+    }
+
+    @Test
+    void theConverterTurnsABadValueIntoAUsageError() {
+        assertEquals(new ControllerAddress("::1", 8443), new ControllerAddress.Converter().convert("[::1]:8443"));
+        TypeConversionException e = assertThrows(TypeConversionException.class,
+                () -> new ControllerAddress.Converter().convert(" "));
+        assertEquals("the controller address is empty; expected HOST:PORT", e.getMessage());
     }
 }

@@ -1,6 +1,7 @@
-package org.mailcert.controller.cli;
+package org.mailcert.common.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +26,10 @@ class TableTest {
     void controlCharactersCannotBreakTheLayout() {
         assertEquals("a b", Table.cell("a\n\t b"));
         assertEquals("x [31mred", Table.cell("x \u001b[31mred"));
+    }
+
+    @Test
+    void aListingRowNeedsOneCellPerColumn() {
+        assertThrows(IllegalArgumentException.class, () -> Table.columns("NAME", "STATE").row("mx1"));
     }
 }

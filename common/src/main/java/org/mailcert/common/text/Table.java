@@ -1,4 +1,4 @@
-package org.mailcert.controller.cli;
+package org.mailcert.common.text;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,8 +8,9 @@ import java.util.List;
  * A plain-text table for people: columns separated by two spaces and aligned, empty cells shown
  * as {@code -}, no trailing spaces. With a header it is a listing; without, a key/value block.
  */
-final class Table {
-    static final String EMPTY = "-";
+public final class Table {
+    /** How an empty cell is shown. */
+    public static final String EMPTY = "-";
 
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
@@ -19,17 +20,21 @@ final class Table {
     }
 
     /** A listing with these column titles. */
-    static Table columns(String... titles) {
+    public static Table columns(String... titles) {
         return new Table(List.of(titles));
     }
 
     /** A key/value block: one "key  value" line per entry, values aligned. */
-    static Table keyValue() {
+    public static Table keyValue() {
         return new Table(List.of());
     }
 
-    /** Adds a row; null or empty cells render as {@code -}. */
-    Table row(String... cells) {
+    /**
+     * Adds a row; null or blank cells render as {@code -}.
+     *
+     * @throws IllegalArgumentException if a listing's row has another number of cells than columns
+     */
+    public Table row(String... cells) {
         if (!header.isEmpty() && cells.length != header.size()) {
             throw new IllegalArgumentException("row has " + cells.length + " cells for " + header.size() + " columns");
         }
@@ -38,17 +43,17 @@ final class Table {
     }
 
     /** Whether rows were added. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rows.isEmpty();
     }
 
     /** The table as text, each line ending in a newline. */
-    String render() {
+    public String render() {
         return render("");
     }
 
     /** The table as text with every line indented by {@code indent}. */
-    String render(String indent) {
+    public String render(String indent) {
         List<List<String>> all = new ArrayList<>();
         if (!header.isEmpty()) {
             all.add(header);
@@ -68,8 +73,8 @@ final class Table {
         return out.toString();
     }
 
-    /** One line with the given column widths; the last cell is not padded. */
-    static String line(String indent, List<String> cells, int[] widths) {
+    /** One line with the given column widths (for tables printed as rows arrive); the last cell is not padded. */
+    public static String line(String indent, List<String> cells, int[] widths) {
         StringBuilder line = new StringBuilder(indent);
         for (int i = 0; i < cells.size(); i++) {
             String cell = cell(cells.get(i));
@@ -82,7 +87,7 @@ final class Table {
     }
 
     /** Null and blank become {@code -}; line breaks and control characters become spaces. */
-    static String cell(String value) {
+    public static String cell(String value) {
         if (value == null) {
             return EMPTY;
         }

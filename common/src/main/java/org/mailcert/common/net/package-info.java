@@ -1,0 +1,2 @@
+/** Network addresses as people write them: {@link org.mailcert.common.net.ControllerAddress}. */
+package org.mailcert.common.net;
