@@ -29,9 +29,20 @@ final class EnrollCommand implements Callable<Integer> {
             description = "The controller's address (port 7443 if omitted); the agent keeps using it.")
     ControllerAddress controller;
 
-    @Option(names = "--token", required = true, paramLabel = "TOKEN", converter = TokenConverter.class,
-            description = "The join token from `mailcert token create --host FQDN` (single use).")
+    @Option(names = "--token", paramLabel = "TOKEN", converter = TokenConverter.class,
+            description = "The join token from `mailcert token create --host FQDN` (single use). Visible to other"
+                    + " local users in the process list: prefer --token-file or MAILCERT_JOIN_TOKEN on shared hosts.")
     JoinTokenValue token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file whose first line is the join token (instead of --token).")
+    Path tokenFile;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Environment variable that may hold the join token instead of --token. */
+    static final String ENV_TOKEN = "MAILCERT_JOIN_TOKEN";
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./var/agent",
             description = "Where the identity and state live (default: ${DEFAULT-VALUE}).")
@@ -42,6 +53,7 @@ final class EnrollCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        JoinTokenValue token = token();
         IdentityStore store = new IdentityStore(dataDir);
         Enroller.Result result = new Enroller(main.services.enrollment(), main.services.clock())
                 .enroll(controller, token, HostFactsReader.current(), store, force);
@@ -55,6 +67,36 @@ final class EnrollCommand implements Callable<Integer> {
                 + ", renewed automatically)");
         main.out.println("  next:      mailcert-agent run --data-dir " + dataDir + " --files-dir DIR");
         return 0;
+    }
+
+    /** The token from --token, --token-file or the environment: exactly one of them. */
+    private JoinTokenValue token() throws java.io.IOException {
+        String fromEnv = main.env.get(ENV_TOKEN);
+        int given = (token != null ? 1 : 0) + (tokenFile != null ? 1 : 0);
+        if (given > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --token or --token-file, not both");
+        }
+        if (token != null) {
+            return token;
+        }
+        String text;
+        if (tokenFile != null) {
+            if (!java.nio.file.Files.isReadable(tokenFile)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--token-file " + tokenFile + " is not a readable file");
+            }
+            text = java.nio.file.Files.readAllLines(tokenFile).stream().findFirst().orElse("");
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            text = fromEnv;
+        } else {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "a join token is needed: --token TOKEN, --token-file FILE or " + ENV_TOKEN);
+        }
+        try {
+            return JoinTokenValue.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** Parses {@code --token} without echoing it; a bad value is a usage error. */

@@ -113,6 +113,22 @@ class AgentMainTest {
         assertOneLineError(agent("enroll", "--token", pkiToken()), 2, "Missing required option: '--controller");
     }
 
+    @Test
+    void theTokenCanComeFromAFileInsteadOfTheCommandLine() throws Exception {
+        String dir = tmp.toString();
+        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--data-dir", dir), 2,
+                "a join token is needed: --token TOKEN, --token-file FILE or MAILCERT_JOIN_TOKEN");
+        Path file = tmp.resolve("token");
+        java.nio.file.Files.writeString(file, "mc1.tokid.VERYSECRETVALUE.short\n");
+        Run bad = agent("enroll", "--controller", "localhost:7443", "--token-file", file.toString(), "--data-dir", dir);
+        assertOneLineError(bad, 2, "CA pin");
+        assertFalse(bad.err().contains("VERYSECRETVALUE"), bad.err());
+        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--token", pkiToken(), "--token-file",
+                file.toString(), "--data-dir", dir), 2, "not both");
+        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--token-file",
+                tmp.resolve("missing").toString(), "--data-dir", dir), 2, "is not a readable file");
+    }
+
     private static String pkiToken() {
         return AgentPki.create().token().encode();
     }
