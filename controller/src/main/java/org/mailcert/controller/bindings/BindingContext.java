@@ -1,6 +1,5 @@
 package org.mailcert.controller.bindings;
 
-import java.security.PrivateKey;
 import java.util.Optional;
 import org.mailcert.controller.certs.Assessment;
 import org.mailcert.controller.model.BindingKey;
@@ -12,13 +11,18 @@ import org.mailcert.controller.model.HostFacts;
  *
  * @param facts what the host's agent reported (SNI support)
  *
- * @param certificate the assessed certificate version to be bound
- * @param key         its private key
+ * @param check       the certificate version to be bound, assessed and checked against its key
  * @param server      the assessed certificate of the host's server binding, if it has one (for
  *                    a server binding itself: empty)
  */
-public record BindingContext(Host host, HostFacts facts, BindingKey binding, Assessment certificate, PrivateKey key,
+public record BindingContext(Host host, HostFacts facts, BindingKey binding, CertificateCheck check,
         Optional<Assessment> server) {
+
+    /** The assessed certificate version to be bound. */
+    public Assessment certificate() {
+        return check.assessment();
+    }
+
 
     /** The name clients connect to for this binding. */
     public String servedName() {

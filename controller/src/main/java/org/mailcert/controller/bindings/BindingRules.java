@@ -3,9 +3,6 @@ package org.mailcert.controller.bindings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.mailcert.common.pki.BadMaterialException;
-import org.mailcert.common.pki.Chains;
-import org.mailcert.common.pki.Keys;
 import org.mailcert.controller.model.Scope;
 import org.mailcert.controller.model.SniSupport;
 
@@ -54,7 +51,7 @@ public final class BindingRules {
     }
 
     static Optional<Finding> keyMatches(BindingContext ctx) {
-        if (Keys.matches(ctx.key(), ctx.certificate().version().leaf())) {
+        if (ctx.check().keyMatches()) {
             return Optional.empty();
         }
         return Optional.of(Finding.refuse(RuleReason.KEY_MISMATCH, "the private key of certificate "
@@ -62,17 +59,8 @@ public final class BindingRules {
     }
 
     static Optional<Finding> chainInOrder(BindingContext ctx) {
-        var chain = ctx.certificate().version().chain();
-        try {
-            if (Chains.order(chain).equals(chain)) {
-                return Optional.empty();
-            }
-            return Optional.of(Finding.refuse(RuleReason.CHAIN_OUT_OF_ORDER, "the chain of certificate "
-                    + ctx.certificate().version().name() + " is not in order (leaf first); re-import it"));
-        } catch (BadMaterialException e) {
-            return Optional.of(Finding.refuse(RuleReason.CHAIN_OUT_OF_ORDER, "the chain of certificate "
-                    + ctx.certificate().version().name() + " is broken: " + e.getMessage()));
-        }
+        return ctx.check().chainProblem().map(problem -> Finding.refuse(RuleReason.CHAIN_OUT_OF_ORDER,
+                "the chain of certificate " + ctx.certificate().version().name() + " " + problem + "; re-import it"));
     }
 
     static Optional<Finding> notExpired(BindingContext ctx) {

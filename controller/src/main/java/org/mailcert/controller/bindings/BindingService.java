@@ -44,7 +44,8 @@ public final class BindingService {
             Host host = requireHost(key.host());
             CertificateVersion cert = store.certificate(certificate).orElseThrow(() -> ControllerException.notFound(
                     "no certificate named " + certificate + "; see `mailcert cert list` or import it first"));
-            Verdict verdict = evaluate(host, key, cert, store.privateKey(cert.name(), cert.version()), serverOf(host, key));
+            Checks checks = new Checks();
+            Verdict verdict = evaluate(host, key, checks.of(cert), serverOf(host, key, checks));
             verdict.requireAccepted();
             Optional<Binding> old = store.binding(key);
             Binding binding = new Binding(key, certificate, verdict.warnings(),
@@ -54,7 +55,7 @@ public final class BindingService {
                     key.host(), key.toString(), "bound " + binding.servedName() + " to certificate " + certificate
                             + old.map(o -> " (was " + o.certificate() + ")").orElse("")));
             if (scope == Scope.SERVER) {
-                refreshMailWarnings(tx, host, Optional.of(inspector.assess(cert)));
+                refreshMailWarnings(tx, host, Optional.of(checks.of(cert).assessment()), checks);
             }
             return new BindResult(binding, old.isPresent());
         });
@@ -76,7 +77,7 @@ public final class BindingService {
             tx.appendEvent(Event.draft(caller.actor(), "binding.removed", key.host(), key.toString(),
                     "removed binding of " + old.servedName() + " to certificate " + old.certificate()));
             if (scope == Scope.SERVER) {
-                refreshMailWarnings(tx, host, Optional.empty());
+                refreshMailWarnings(tx, host, Optional.empty(), new Checks());
             }
             return old;
         });
@@ -99,11 +100,12 @@ public final class BindingService {
      * in {@code tx}, refusing it if any binding would break, and refreshes their warnings.
      */
     public void checkNewVersion(Transaction tx, CertificateVersion cert, PrivateKey key) throws ControllerException {
-        Assessment assessed = inspector.assess(cert);
+        Checks checks = new Checks();
+        CertificateCheck checked = checks.replacing(cert, CertificateCheck.of(inspector.assess(cert), key));
+        Assessment assessed = checked.assessment();
         for (Binding b : store.bindingsOfCertificate(cert.name())) {
             Host host = store.host(b.key().host()).orElseThrow(() -> unknownHost(b.key().host()));
-            Optional<Assessment> server = b.key().scope() == Scope.SERVER ? Optional.empty() : serverOf(host, b.key());
-            Verdict verdict = BindingRules.evaluate(new BindingContext(host, facts(host), b.key(), assessed, key, server));
+            Verdict verdict = evaluate(host, b.key(), checked, serverOf(host, b.key(), checks));
             for (Finding f : verdict.findings()) {
                 if (f.refuses()) {
                     throw ControllerException.invalid("version " + cert.version() + " of " + cert.name()
@@ -112,14 +114,50 @@ public final class BindingService {
             }
             putIfWarningsChanged(tx, b, verdict.warnings());
             if (b.key().scope() == Scope.SERVER) {
-                refreshMailWarnings(tx, host, Optional.of(assessed));
+                refreshMailWarnings(tx, host, Optional.of(assessed), checks);
             }
         }
     }
 
-    private Verdict evaluate(Host host, BindingKey key, CertificateVersion cert, PrivateKey privateKey,
-            Optional<Assessment> server) {
-        return BindingRules.evaluate(new BindingContext(host, facts(host), key, inspector.assess(cert), privateKey, server));
+    private Verdict evaluate(Host host, BindingKey key, CertificateCheck check, Optional<Assessment> server) {
+        return BindingRules.evaluate(new BindingContext(host, facts(host), key, check, server));
+    }
+
+    /**
+     * Certificate checks of one operation, computed once per certificate version: a renewal of a
+     * certificate bound on a thousand hosts assesses and key-checks it once, not a thousand times.
+     */
+    private final class Checks {
+        private final java.util.Map<String, CertificateCheck> done = new java.util.HashMap<>();
+        /** Versions being written in this transaction, by name: they are the latest for this operation. */
+        private final java.util.Map<String, CertificateCheck> replacing = new java.util.HashMap<>();
+
+        CertificateCheck of(CertificateVersion v) throws ControllerException {
+            String id = v.name() + "#" + v.version();
+            CertificateCheck c = done.get(id);
+            if (c == null) {
+                c = CertificateCheck.of(inspector.assess(v), store.privateKey(v.name(), v.version()));
+                done.put(id, c);
+            }
+            return c;
+        }
+
+        /** The check of the latest version of a name, counting the one this operation writes. */
+        Optional<CertificateCheck> latest(String name) throws ControllerException {
+            CertificateCheck c = replacing.get(name);
+            if (c != null) {
+                return Optional.of(c);
+            }
+            Optional<CertificateVersion> v = store.certificate(name);
+            return v.isEmpty() ? Optional.empty() : Optional.of(of(v.get()));
+        }
+
+        /** Records a version this operation writes (not yet visible in the store). */
+        CertificateCheck replacing(CertificateVersion v, CertificateCheck c) {
+            replacing.put(v.name(), c);
+            done.put(v.name() + "#" + v.version(), c);
+            return c;
+        }
     }
 
     private org.mailcert.controller.model.HostFacts facts(Host host) {
@@ -127,23 +165,26 @@ public final class BindingService {
     }
 
     /** The assessed server certificate of a host, for rules about a non-server binding. */
-    private Optional<Assessment> serverOf(Host host, BindingKey key) {
+    private Optional<Assessment> serverOf(Host host, BindingKey key, Checks checks) throws ControllerException {
         if (key.scope() == Scope.SERVER) {
             return Optional.empty();
         }
-        return store.binding(new BindingKey(host.fqdn(), Scope.SERVER, ""))
-                .flatMap(b -> store.certificate(b.certificate()))
-                .map(inspector::assess);
+        Optional<Binding> server = store.binding(new BindingKey(host.fqdn(), Scope.SERVER, ""));
+        if (server.isEmpty()) {
+            return Optional.empty();
+        }
+        return checks.latest(server.get().certificate()).map(CertificateCheck::assessment);
     }
 
     /** Re-evaluates the host's per-domain bindings against a changed server certificate. */
-    private void refreshMailWarnings(Transaction tx, Host host, Optional<Assessment> server) throws ControllerException {
+    private void refreshMailWarnings(Transaction tx, Host host, Optional<Assessment> server, Checks checks)
+            throws ControllerException {
         for (Binding b : store.bindingsOfHost(host.fqdn())) {
             if (b.key().scope() != Scope.MAIL) {
                 continue;
             }
-            CertificateVersion cert = store.certificate(b.certificate()).orElseThrow();
-            Verdict verdict = evaluate(host, b.key(), cert, store.privateKey(cert.name(), cert.version()), server);
+            CertificateCheck cert = checks.latest(b.certificate()).orElseThrow();
+            Verdict verdict = evaluate(host, b.key(), cert, server);
             putIfWarningsChanged(tx, b, verdict.warnings());
         }
     }

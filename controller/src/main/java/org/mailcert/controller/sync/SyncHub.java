@@ -32,7 +32,10 @@ public final class SyncHub implements FleetChanges {
     private final long debounceMillis;
     private final Semaphore setups;
     private final int pageBytes;
+    private final StatusRecorder recorder;
     private final Map<String, Entry> sessions = new ConcurrentHashMap<>();
+    /** How long agent reports are gathered before they are written together. */
+    static final long STATUS_WINDOW_MILLIS = 20;
     private final AtomicLong streamIds = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong updatesSent = new AtomicLong();
@@ -54,6 +57,7 @@ public final class SyncHub implements FleetChanges {
     public SyncHub(Store store, DesiredStates desired, ScheduledExecutorService executor, long debounceMillis,
             int maxSetups, int pageBytes) {
         this.pageBytes = pageBytes;
+        this.recorder = new StatusRecorder(store, executor, STATUS_WINDOW_MILLIS);
         this.store = store;
         this.desired = desired;
         this.executor = executor;
@@ -66,7 +70,8 @@ public final class SyncHub implements FleetChanges {
      * one agent per host.
      */
     public SyncSession open(Host host, StreamSink sink) {
-        SyncSession session = new SyncSession("s" + streamIds.incrementAndGet(), host, store, desired, sink, pageBytes);
+        SyncSession session = new SyncSession("s" + streamIds.incrementAndGet(), host, store, desired, sink, pageBytes,
+                recorder);
         Entry old = sessions.put(host.fqdn(), new Entry(session));
         if (old != null) {
             old.session.close(ControllerException.failedPrecondition("replaced by a newer stream of " + host.fqdn()));
@@ -145,11 +150,16 @@ public final class SyncHub implements FleetChanges {
         }
     }
 
-    /** Closes every stream (controller shutdown). */
+    /** Closes every stream (controller shutdown) and writes the agent reports still queued. */
     public void closeAll() {
         for (Entry e : sessions.values()) {
             e.session.close(ControllerException.unavailable("controller shutting down; reconnect later"));
         }
         sessions.clear();
+        try {
+            recorder.flush();
+        } catch (ControllerException | RuntimeException e) {
+            log.error("cannot record the last agent reports: {}", e.getMessage(), e);
+        }
     }
 }

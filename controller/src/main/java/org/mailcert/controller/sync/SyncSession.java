@@ -35,6 +35,7 @@ public final class SyncSession {
     private final DesiredStates desired;
     private final StreamSink sink;
     private final int pageBytes;
+    private final StatusRecorder recorder;
 
     private Map<String, String> agentApplied = Map.of();
     private Set<String> agentHeld = Set.of();
@@ -50,7 +51,9 @@ public final class SyncSession {
     private record InFlight(long version, String nonce, Map<String, String> result, Set<String> sentMaterials) {
     }
 
-    SyncSession(String streamId, Host host, Store store, DesiredStates desired, StreamSink sink, int pageBytes) {
+    SyncSession(String streamId, Host host, Store store, DesiredStates desired, StreamSink sink, int pageBytes,
+            StatusRecorder recorder) {
+        this.recorder = recorder;
         this.pageBytes = pageBytes;
         this.streamId = streamId;
         this.host = host;
@@ -83,10 +86,7 @@ public final class SyncSession {
         agentApplied = new HashMap<>(hello.applied());
         agentHeld = new HashSet<>(hello.held());
         appliedVersion = hello.appliedVersion();
-        store.write(tx -> {
-            tx.putHostStatus(store.hostStatus(host.fqdn()).seen(tx.now(), hello.facts()));
-            return null;
-        });
+        recorder.record(host.fqdn(), (s, now) -> s.seen(now, hello.facts()), null);
         log.info("stream {} of {}: agent {} at applied version {} with {} bindings", streamId, host.fqdn(),
                 hello.agentVersion(), hello.appliedVersion(), hello.applied().size());
         push();
@@ -196,14 +196,10 @@ public final class SyncSession {
         agentHeld = held;
         boolean moved = version != appliedVersion;
         appliedVersion = version;
-        store.write(tx -> {
-            tx.putHostStatus(store.hostStatus(host.fqdn()).applied(tx.now(), version));
-            if (moved) {
-                tx.appendEvent(Event.draft("agent:" + host.fqdn(), "state.applied", host.fqdn(), "version " + version,
-                        host.fqdn() + " applied desired version " + version));
-            }
-            return null;
-        });
+        recorder.record(host.fqdn(), (s, now) -> s.applied(now, version), moved
+                ? Event.draft("agent:" + host.fqdn(), "state.applied", host.fqdn(), "version " + version,
+                        host.fqdn() + " applied desired version " + version)
+                : null);
         if (dirty) {
             dirty = false;
             push();
@@ -216,13 +212,9 @@ public final class SyncSession {
         inFlight = null;
         nackedVersion = version;
         String why = message == null || message.isBlank() ? "no reason given" : message;
-        store.write(tx -> {
-            tx.putHostStatus(store.hostStatus(host.fqdn()).refused(tx.now(), why));
-            tx.appendEvent(Event.draft("agent:" + host.fqdn(), "state.rejected", host.fqdn(), "version " + version,
-                    host.fqdn() + " refused desired version " + version + " and kept version " + appliedVersion + ": "
-                            + why));
-            return null;
-        });
+        recorder.record(host.fqdn(), (s, now) -> s.refused(now, why), Event.draft("agent:" + host.fqdn(),
+                "state.rejected", host.fqdn(), "version " + version, host.fqdn() + " refused desired version " + version
+                        + " and kept version " + appliedVersion + ": " + why));
         log.warn("stream {} of {}: agent refused version {}: {}", streamId, host.fqdn(), version, why);
         if (dirty) {
             dirty = false;
