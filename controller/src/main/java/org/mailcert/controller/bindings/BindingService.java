@@ -28,6 +28,8 @@ public final class BindingService {
     private final Store store;
     private final CertificateInspector inspector;
     private final FleetChanges changes;
+    private final java.util.concurrent.ConcurrentHashMap<String, CertificateCheck> keyChecks =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public BindingService(Store store, CertificateInspector inspector, FleetChanges changes) {
         this.store = store;
@@ -136,7 +138,19 @@ public final class BindingService {
             String id = v.name() + "#" + v.version();
             CertificateCheck c = done.get(id);
             if (c == null) {
-                c = CertificateCheck.of(inspector.assess(v), store.privateKey(v.name(), v.version()));
+                // Key match and chain order never change for a stored version: remember them across
+                // operations, so a bind does not decrypt the key and sign with it every time.
+                String stored = id + "#" + v.revision();
+                CertificateCheck known = keyChecks.get(stored);
+                Assessment a = inspector.assess(v);
+                if (known == null) {
+                    known = CertificateCheck.of(a, store.privateKey(v.name(), v.version()));
+                    if (keyChecks.size() >= 10_000) {
+                        keyChecks.clear();
+                    }
+                    keyChecks.put(stored, known);
+                }
+                c = new CertificateCheck(a, known.keyMatches(), known.chainProblem());
                 done.put(id, c);
             }
             return c;
