@@ -15,9 +15,10 @@
 # --skip-build     use the jars already built
 # --keep           keep the work directories (controller data dir and log, etcd log)
 # --jfr            record a JFR profile of the controller per phase (in the kept work directory)
-# --quiet-wait S   before each run, wait up to S seconds (default 900) for the machine to be idle
-#                  (other programs using under 0.3 of a core over 10 s); 0 does not wait. The
-#                  results record what other programs used during each phase either way.
+# --quiet-wait S   before each program and each measured phase, wait up to S seconds (default
+#                  600) for the machine to be idle (other programs using under 0.3 of a core);
+#                  0 does not wait. The results record what other programs used during each
+#                  phase either way.
 #
 # Needs: JDK 17, Maven, root for `apt-get install etcd-server` if etcd 3.4 is missing.
 set -euo pipefail
@@ -33,7 +34,7 @@ OUT=$(pwd)/bench/target/results
 BUILD=1
 KEEP=0
 JFR=()
-QUIET_WAIT=900
+QUIET_WAIT=600
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
@@ -58,8 +59,14 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((AGENTS * 2 + 512))
   exit 1
 fi
 
+etcd_version() { # "3.4.23", or nothing
+  local out
+  out=$("$1" --version 2>/dev/null || true)
+  sed -n 's/^etcd Version: //p' <<<"$out"
+}
+
 ETCD=$(command -v etcd || true)
-if [ -z "$ETCD" ] || ! "$ETCD" --version 2>/dev/null | grep -q '^etcd Version: 3\.4\.'; then
+if [ -z "$ETCD" ] || [[ "$(etcd_version "$ETCD")" != 3.4.* ]]; then
   if [ "$(id -u)" != 0 ]; then
     echo "run-sync-bench.sh: etcd 3.4 is missing; run as root or: apt-get install etcd-server" >&2
     exit 1
@@ -140,21 +147,21 @@ for r in $(seq 1 "$RUNS"); do
   echo "== run $r/$RUNS: mailcert controller, $AGENTS agents (seed $seed)" >&2
   run_java "$dir/mailcert.log" -Xms1g -Xmx3g -cp "$SYNC_CP" org.mailcert.bench.SyncBench \
     --agents "$AGENTS" --changes "$CHANGES" --seed "$seed" \
-    --controller-jar controller/target/mailcert-controller.jar \
+    --controller-jar controller/target/mailcert-controller.jar --quiet-wait "$QUIET_WAIT" \
     --work "$WORK/run-$r" --out "$dir/mailcert.properties" "${JFR[@]}"
   # etcd values are as large as the deltas mailcert sent in its latency phase (binding + material).
   value_bytes=$(sed -n 's/^latency.delta_bytes_mean=\([0-9]*\).*/\1/p' "$dir/mailcert.properties")
   wait_quiet
-  echo "== run $r/$RUNS: etcd $("$ETCD" --version | sed -n 's/^etcd Version: //p'), $AGENTS watchers on" \
+  echo "== run $r/$RUNS: etcd $(etcd_version "$ETCD"), $AGENTS watchers on" \
     "$ETCD_CLIENTS clients, values of $value_bytes bytes" >&2
   run_java "$dir/etcd.log" -Xms512m -Xmx2g -cp "$ETCD_CP" org.mailcert.bench.etcd.EtcdWatchBench \
     --watchers "$AGENTS" --clients "$ETCD_CLIENTS" --changes "$CHANGES" --value-bytes "$value_bytes" \
-    --seed "$seed" --etcd "$ETCD" --work "$WORK/run-$r" --out "$dir/etcd.properties"
+    --seed "$seed" --etcd "$ETCD" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/etcd.properties"
 done
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo);" \
-    "$("$JAVA" -version 2>&1 | head -1); etcd $("$ETCD" --version | sed -n 's/^etcd Version: //p')"
+    "$("$JAVA" -version 2>&1 | sed -n 1p); etcd $(etcd_version "$ETCD")"
   echo
   "$JAVA" -cp "$SYNC_CP" org.mailcert.bench.Report "$OUT"
 } | tee "$OUT/results.md"

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * stay the same across restarts (agents reconnect to the same address). Also measures the
  * process's heap with {@code jcmd}.
  */
-final class ControllerRunner implements AutoCloseable {
+final class ControllerRunner {
     private final Path jar;
     private final Path dataDir;
     private final Path extraRoots;
@@ -118,11 +118,6 @@ final class ControllerRunner implements AutoCloseable {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop();
     }
 
     /**

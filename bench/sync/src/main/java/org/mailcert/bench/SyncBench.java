@@ -2,6 +2,7 @@ package org.mailcert.bench;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -77,10 +78,12 @@ public final class SyncBench {
     public static void main(String[] args) throws Exception {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         Options o = Options.parse(args);
+        // Five measured phases may each wait up to --quiet-wait for an idle machine.
+        long limitMinutes = o.timeoutMinutes + 5 * o.quietWaitSeconds / 60;
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(o.timeoutMinutes));
-                System.err.println("sync bench: over the " + o.timeoutMinutes + " min limit; giving up");
+                Thread.sleep(TimeUnit.MINUTES.toMillis(limitMinutes));
+                System.err.println("sync bench: over the " + limitMinutes + " min limit; giving up");
                 System.exit(3); // runs the shutdown hooks, which stop what this process started
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -137,12 +140,14 @@ public final class SyncBench {
         enroll();
         end();
         ControllerRunner.HeapSample before = controller.heap(3);
+        awaitQuiet("connect");
         begin("connect");
         firstConnect();
         end();
         ControllerRunner.HeapSample with = controller.heap(3);
         heapFigures("heap.first", before, with);
         latency();
+        awaitQuiet("fanout");
         begin("fanout");
         fanOut();
         end();
@@ -206,7 +211,7 @@ public final class SyncBench {
                     .withDeadlineAfter(60, TimeUnit.SECONDS)
                     .enroll(EnrollRequest.newBuilder().setToken(token)
                             .setCsr(ByteString.copyFrom(Csrs.create(keys, "bench"))).setFacts(Fleet.facts()).build());
-            made[i] = new SimAgent(i, r.getHost(),
+            made[i] = new SimAgent(i, r.getHost(), new InetSocketAddress("127.0.0.1", controller.port()),
                     Channels.agent(controller.port(), caPem, r.getCertificatePem(), keys.getPrivate()), scheduler, o.backoff, o.seed * 7919 + i, Fleet.facts());
             return null;
         });
@@ -264,6 +269,7 @@ public final class SyncBench {
             return null;
         });
         settle();
+        awaitQuiet("latency");
         log("latency: " + n + " single binding changes, one at a time, 20-50 ms apart");
         begin("latency");
         List<Double> ack = new ArrayList<>();
@@ -358,6 +364,7 @@ public final class SyncBench {
                 }
             });
         }
+        awaitQuiet(prefix);
         SimAgent.ENDINGS.clear();
         admin.close();
         double benchCpu = Cpu.self();
@@ -431,6 +438,12 @@ public final class SyncBench {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Waits (up to --quiet-wait) until other programs leave the machine idle, before a measurement. */
+    private void awaitQuiet(String phase) throws InterruptedException {
+        results.put("quiet." + phase + ".waited_s", Quiet.await(o.quietWaitSeconds, 0.3, this::log,
+                () -> ProcessHandle.current().pid(), controller::pid));
+    }
 
     /**
      * Starts accounting for a phase: wall time and CPU seconds of the controller and of this
@@ -533,10 +546,10 @@ public final class SyncBench {
             a.stop();
         }
         scheduler.shutdownNow();
+        if (admin != null) {
+            admin.close();
+        }
         try {
-            if (admin != null) {
-                admin.close();
-            }
             if (controller != null) {
                 controller.stop();
             }
@@ -563,6 +576,7 @@ public final class SyncBench {
         List<String> controllerJvm = List.of("-Xms256m", "-Xmx1g");
         boolean jfr;
         int timeoutMinutes = 20;
+        long quietWaitSeconds = 600;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -580,10 +594,11 @@ public final class SyncBench {
                     case "--controller-jar" -> { o.controllerJar = Path.of(v); i++; }
                     case "--controller-jvm" -> { o.controllerJvm = List.of(v.trim().split("\\s+")); i++; }
                     case "--timeout-minutes" -> { o.timeoutMinutes = Integer.parseInt(v); i++; }
+                    case "--quiet-wait" -> { o.quietWaitSeconds = Long.parseLong(v); i++; }
                     case "--jfr" -> o.jfr = true;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + "; options: --agents N --domains N --changes N --seed N --start-jitter-ms MS --work DIR"
-                            + " --out FILE --controller-jar JAR --controller-jvm 'ARGS' --timeout-minutes N --jfr");
+                            + " --out FILE --controller-jar JAR --controller-jvm 'ARGS' --timeout-minutes N --quiet-wait S --jfr");
                 }
             }
             if (o.work == null) {
