@@ -128,7 +128,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         unary("GetHost", out, c -> {
             HostView v = hosts.show(r.getHost());
             return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(v.bindings().stream().map(this::binding).toList()).build();
+                    .addAllBindings(bindings(v.bindings())).build();
         });
     }
 
@@ -137,7 +137,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         unary("RevokeHost", out, c -> {
             HostView v = hosts.revoke(c, r.getHost());
             return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(v.bindings().stream().map(this::binding).toList()).build();
+                    .addAllBindings(bindings(v.bindings())).build();
         });
     }
 
@@ -161,7 +161,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                 b.addCertificates(CertificateSummary.newBuilder()
                         .setLatest(ProtoMapper.certificate(d.latest()))
                         .setVersions(d.latest().version().version())
-                        .addAllUsedBy(d.usedBy().stream().map(this::binding).toList()));
+                        .addAllUsedBy(bindings(d.usedBy())));
             }
             return b.build();
         });
@@ -174,7 +174,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             return org.mailcert.proto.v1.CertificateDetail.newBuilder()
                     .setName(d.name())
                     .addAllVersions(d.versions().stream().map(ProtoMapper::certificate).toList())
-                    .addAllUsedBy(d.usedBy().stream().map(this::binding).toList())
+                    .addAllUsedBy(bindings(d.usedBy()))
                     .build();
         });
     }
@@ -206,7 +206,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     @Override
     public void listBindings(ListBindingsRequest r, StreamObserver<ListBindingsResponse> out) {
         unary("ListBindings", out, c -> ListBindingsResponse.newBuilder()
-                .addAllBindings(bindings.list(r.getHost()).stream().map(this::binding).toList()).build());
+                .addAllBindings(bindings(bindings.list(r.getHost()))).build());
     }
 
     @Override
@@ -280,6 +280,15 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
     private org.mailcert.proto.v1.Binding binding(org.mailcert.controller.model.Binding b) {
         return ProtoMapper.binding(b, states.of(b));
+    }
+
+    private java.util.List<org.mailcert.proto.v1.Binding> bindings(java.util.List<org.mailcert.controller.model.Binding> list) {
+        java.util.List<String> s = states.of(list);
+        java.util.List<org.mailcert.proto.v1.Binding> out = new java.util.ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            out.add(ProtoMapper.binding(list.get(i), s.get(i)));
+        }
+        return out;
     }
 
     private static String hostFilter(String raw) throws ControllerException {

@@ -19,11 +19,25 @@ public final class BindingStates {
 
     /** The state of one binding now. */
     public String of(Binding b) {
-        HostStatus status = store.hostStatus(b.key().host());
-        long needed = Math.max(b.revision(), store.certificate(b.certificate()).map(CertificateVersion::revision).orElse(0L));
-        if (status.appliedVersion() >= needed) {
-            return "installed";
+        return of(java.util.List.of(b)).get(0);
+    }
+
+    /**
+     * The states of many bindings, in order, reading each host's status and each certificate's
+     * newest version once (a host with thousands of domains lists in one pass).
+     */
+    public java.util.List<String> of(java.util.List<Binding> bindings) {
+        java.util.Map<String, HostStatus> statuses = new java.util.HashMap<>();
+        java.util.Map<String, Long> certRevisions = new java.util.HashMap<>();
+        java.util.List<String> out = new java.util.ArrayList<>(bindings.size());
+        for (Binding b : bindings) {
+            HostStatus status = statuses.computeIfAbsent(b.key().host(), store::hostStatus);
+            long cert = certRevisions.computeIfAbsent(b.certificate(),
+                    n -> store.certificate(n).map(CertificateVersion::revision).orElse(0L));
+            long needed = Math.max(b.revision(), cert);
+            out.add(status.appliedVersion() >= needed ? "installed"
+                    : status.lastError().isEmpty() ? "pending" : "failed");
         }
-        return status.lastError().isEmpty() ? "pending" : "failed";
+        return out;
     }
 }
