@@ -60,7 +60,7 @@ public final class Controller implements AutoCloseable {
     private final HealthStatusManager health;
     private final DataDir dataDir;
 
-    /** How long a change waits for more changes before agents are sent an update. */
+    /** The shortest interval between two updates to one agent; changes within it are coalesced. */
     static final long SYNC_DEBOUNCE_MILLIS = 5;
     /** How many agent streams may compute their first (full) state at once. */
     static final int MAX_CONCURRENT_SETUPS = 16;

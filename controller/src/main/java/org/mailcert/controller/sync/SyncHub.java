@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live agent streams, one per host. A write that changes hosts wakes just their sessions;
- * each wake is debounced briefly so a burst of changes becomes one update, and runs on the hub's
- * executor, so a slow or dead stream never blocks the writer or other streams. Stream setups
+ * a burst of changes becomes one update (leading-edge debounce, see {@link #hostsChanged}), and
+ * each push runs on the hub's executor, so a slow or dead stream never blocks the writer or other
+ * streams. Stream setups
  * (the first, possibly large, state) are limited in number so a controller restart with many
  * agents does not compute every full state at once.
  *
@@ -43,6 +44,8 @@ public final class SyncHub implements FleetChanges {
     private static final class Entry {
         final SyncSession session;
         final AtomicBoolean scheduled = new AtomicBoolean();
+        /** When this session's last push began ({@link System#nanoTime}); 0 before the first. */
+        volatile long lastPushNanos;
 
         Entry(SyncSession session) {
             this.session = session;
@@ -50,7 +53,8 @@ public final class SyncHub implements FleetChanges {
     }
 
     /**
-     * @param debounceMillis how long a wake waits for more changes before the update is computed
+     * @param debounceMillis the shortest interval between two pushes to one session; changes within it are
+     *                       coalesced
      * @param maxSetups      how many stream setups may run at once
      * @param pageBytes      how large one page of desired state may grow
      */
@@ -128,17 +132,32 @@ public final class SyncHub implements FleetChanges {
         return sessions.size();
     }
 
+    /**
+     * Wakes the sessions of changed hosts. The debounce is leading-edge: a change to a session that
+     * has not pushed within the last {@code debounceMillis} is pushed at once; changes that follow
+     * within the window wait for its end and become one update, and so do changes that arrive
+     * while an update is in flight (sent after its Ack). A single change pays no delay; a burst is
+     * delayed by at most one window.
+     */
     @Override
     public void hostsChanged(Collection<String> hosts) {
+        long now = System.nanoTime();
         for (String h : hosts) {
             Entry e = sessions.get(h);
             if (e != null && e.scheduled.compareAndSet(false, true)) {
-                executor.schedule(() -> run(e), debounceMillis, TimeUnit.MILLISECONDS);
+                long last = e.lastPushNanos;
+                long waitNanos = last == 0 ? 0 : last + TimeUnit.MILLISECONDS.toNanos(debounceMillis) - now;
+                if (waitNanos <= 0) {
+                    executor.execute(() -> run(e));
+                } else {
+                    executor.schedule(() -> run(e), waitNanos, TimeUnit.NANOSECONDS);
+                }
             }
         }
     }
 
     private void run(Entry e) {
+        e.lastPushNanos = System.nanoTime() | 1;
         e.scheduled.set(false);
         try {
             e.session.push();
