@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building and testing mailcert needs on Debian 12 / Ubuntu: a JDK 17, Maven and
-# openssl. Runs apt-get only for what is missing, so it is cheap on a prepared machine.
+# Installs what building and testing mailcert needs on Debian 12 / Ubuntu: a JDK 17, Maven,
+# openssl, and the real servers the integration tests start on loopback (Postfix with LMDB maps,
+# Dovecot IMAP/POP3, Courier's couriertls, swaks). Runs apt-get only for what is missing, so it is
+# cheap on a prepared machine. The packages' own services are NOT started (a policy-rc.d denies it
+# during the install): the tests run their own instances on 127.0.0.1 with their own config.
 set -euo pipefail
 
 need=()
@@ -8,6 +11,13 @@ command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v postfix >/dev/null 2>&1 || need+=(postfix)
+[ -e /usr/lib/postfix/postfix-lmdb.so ] || need+=(postfix-lmdb)
+command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core)
+[ -e /usr/lib/dovecot/imap ] || need+=(dovecot-imapd)
+[ -e /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)
+command -v couriertls >/dev/null 2>&1 || need+=(courier-base)
+command -v swaks >/dev/null 2>&1 || need+=(swaks)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -17,5 +27,13 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks how to configure the machine's mail; "No configuration" leaves the system alone.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# installed by mailcert scripts/install-deps.sh during apt-get install\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -1,5 +1,6 @@
 package org.mailcert.agent.cli;
 
+import org.mailcert.agent.transport.TlsChannels;
 import org.mailcert.common.config.Durations;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -118,6 +119,16 @@ final class RunCommand implements Callable<Integer> {
             description = "Upper bound of the random delay before the first connection (default: ${DEFAULT-VALUE}).")
     Duration startDelay;
 
+    @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Durations.Converter.class,
+            description = "Ping the controller after this long without traffic; at least 10s (default: ${DEFAULT-VALUE}).")
+    Duration keepalive;
+
+    @Option(names = "--keepalive-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Durations.Converter.class,
+            description = "Reconnect when a ping is not answered within this (default: ${DEFAULT-VALUE}).")
+    Duration keepaliveTimeout;
+
     @Override
     public Integer call() throws Exception {
         RunOptions options = options();
@@ -136,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
         SecureRandom random = new SecureRandom();
         SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), HostFactsReader.current()),
                 identities, new StateStore(options.dataDir()), new StatusStore(options.dataDir()), targets,
-                new GrpcControllerLink(main.services.channels()), new SystemScheduler(executor),
+                new GrpcControllerLink(main.services.channels().apply(options.keepalive(), options.keepaliveTimeout())), new SystemScheduler(executor),
                 main.services.clock(), random::nextDouble);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -223,8 +234,16 @@ final class RunCommand implements Callable<Integer> {
         if (driftInterval.isZero()) {
             throw usage("--drift-interval must be positive");
         }
+        if (keepalive.compareTo(TlsChannels.KEEPALIVE_MIN) < 0) {
+            throw usage("--keepalive must be at least " + TlsChannels.KEEPALIVE_MIN.toSeconds()
+                    + "s (gRPC does not ping more often), not " + keepalive.toMillis() + " ms");
+        }
+        if (keepaliveTimeout.isZero()) {
+            throw usage("--keepalive-timeout must be positive");
+        }
         return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command,
-                postfixConfigDir, dovecotConfig, nginxConfigDir, probeAddress, ports, driftInterval, startDelay);
+                postfixConfigDir, dovecotConfig, nginxConfigDir, probeAddress, ports, driftInterval, startDelay,
+                keepalive, keepaliveTimeout);
     }
 
     private List<Target> targets(RunOptions options) {

@@ -23,10 +23,13 @@ import java.util.Optional;
  * @param probePorts service to port (kept)
  * @param driftInterval kept
  * @param startDelay upper bound of the random delay before the first connection
+ * @param keepalive how long without traffic before the agent pings the controller
+ * @param keepaliveTimeout how long a ping may go unanswered before the agent reconnects
  */
 record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> filesDir, List<String> filesCommand,
         Path postfixConfigDir, Path dovecotConfig, Path nginxConfigDir, String probeAddress,
-        Map<String, Integer> probePorts, Duration driftInterval, Duration startDelay) {
+        Map<String, Integer> probePorts, Duration driftInterval, Duration startDelay, Duration keepalive,
+        Duration keepaliveTimeout) {
 
     /** Whether drift is repaired or only reported. */
     enum Mode {

@@ -14,10 +14,12 @@ import org.mailcert.agent.transport.TlsChannels;
  *
  * @param clock the time
  * @param enrollment sends Enroll
- * @param channels opens Sync channels
+ * @param channels opens Sync channels, given the keepalive interval and timeout
  * @param commands runs external commands
  */
-record Services(Clock clock, EnrollmentClient enrollment, ChannelFactory channels, CommandRunner commands) {
+record Services(Clock clock, EnrollmentClient enrollment,
+        java.util.function.BiFunction<java.time.Duration, java.time.Duration, ChannelFactory> channels,
+        CommandRunner commands) {
     Services {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(enrollment, "enrollment");
@@ -27,6 +29,6 @@ record Services(Clock clock, EnrollmentClient enrollment, ChannelFactory channel
 
     /** The real ones: system clock, TLS over the network, Commons Exec. */
     static Services production() {
-        return new Services(Clock.systemUTC(), new GrpcEnrollmentClient(), TlsChannels.sync(), new CommonsExecRunner());
+        return new Services(Clock.systemUTC(), new GrpcEnrollmentClient(), TlsChannels::sync, new CommonsExecRunner());
     }
 }

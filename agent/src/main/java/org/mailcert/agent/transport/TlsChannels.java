@@ -18,8 +18,9 @@ import org.mailcert.common.net.ControllerAddress;
 /**
  * Builds TLS channels to the controller. Every channel trusts exactly one CA through {@link
  * ControllerTrustManager}; Sync channels also present the agent's client certificate and send
- * keepalive pings every 30 s (10 s timeout, also without calls), which the controller permits (it
- * allows one every 20 s), so a dead peer is noticed within about 40 s.
+ * keepalive pings (by default every 30 s with a 10 s timeout, also without calls), which the
+ * controller permits (it allows one every 10 s, gRPC's floor), so a dead controller is noticed
+ * within about 40 s.
  */
 public final class TlsChannels {
     /** Interval of keepalive pings on Sync channels. */
@@ -30,8 +31,20 @@ public final class TlsChannels {
     private TlsChannels() {
     }
 
-    /** Channels for Sync: mTLS with the identity, trusting its CA for the controller's address. */
+    /** The shortest keepalive interval gRPC clients may use (they raise shorter ones to this). */
+    public static final Duration KEEPALIVE_MIN = Duration.ofSeconds(10);
+
+    /** Channels for Sync with the default keepalive. */
     public static ChannelFactory sync() {
+        return sync(KEEPALIVE_TIME, KEEPALIVE_TIMEOUT);
+    }
+
+    /**
+     * Channels for Sync: mTLS with the identity, trusting its CA for the controller's address, with
+     * a keepalive ping after {@code keepalive} without traffic that must be answered within
+     * {@code timeout}, else the stream fails and the agent reconnects.
+     */
+    public static ChannelFactory sync(Duration keepalive, Duration timeout) {
         return identity -> {
             ControllerAddress address = identity.settings().controller();
             ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
@@ -39,8 +52,8 @@ public final class TlsChannels {
                     .trustManager(ControllerTrustManager.anchored(identity.ca(), address.host()))
                     .build();
             return Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials)
-                    .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
-                    .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveTime(keepalive.toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .keepAliveWithoutCalls(true)
                     .build();
         };

@@ -53,6 +53,10 @@ final class AgentProcess implements AutoCloseable {
         return cmd;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process.isAlive();
     }

@@ -104,6 +104,9 @@ public final class BindingService {
     public void checkNewVersion(Transaction tx, CertificateVersion cert, PrivateKey key) throws ControllerException {
         Checks checks = new Checks();
         CertificateCheck checked = checks.replacing(cert, CertificateCheck.of(inspector.assess(cert), key));
+        // The version is immutable once written: its key match and chain order found here also hold
+        // for the binds that follow, so the first of them need not unseal the key and sign again.
+        remember(stored(cert), checked);
         Assessment assessed = checked.assessment();
         for (Binding b : store.bindingsOfCertificate(cert.name())) {
             Host host = store.host(b.key().host()).orElseThrow(() -> unknownHost(b.key().host()));
@@ -119,6 +122,18 @@ public final class BindingService {
                 refreshMailWarnings(tx, host, Optional.of(assessed), checks);
             }
         }
+    }
+
+    /** The key under which a stored version's checks are remembered: a rewritten version has a new revision. */
+    private static String stored(CertificateVersion v) {
+        return v.name() + "#" + v.version() + "#" + v.revision();
+    }
+
+    private void remember(String stored, CertificateCheck check) {
+        if (keyChecks.size() >= 10_000) {
+            keyChecks.clear();
+        }
+        keyChecks.put(stored, check);
     }
 
     private Verdict evaluate(Host host, BindingKey key, CertificateCheck check, Optional<Assessment> server) {
@@ -140,15 +155,11 @@ public final class BindingService {
             if (c == null) {
                 // Key match and chain order never change for a stored version: remember them across
                 // operations, so a bind does not decrypt the key and sign with it every time.
-                String stored = id + "#" + v.revision();
-                CertificateCheck known = keyChecks.get(stored);
+                CertificateCheck known = keyChecks.get(stored(v));
                 Assessment a = inspector.assess(v);
                 if (known == null) {
                     known = CertificateCheck.of(a, store.privateKey(v.name(), v.version()));
-                    if (keyChecks.size() >= 10_000) {
-                        keyChecks.clear();
-                    }
-                    keyChecks.put(stored, known);
+                    remember(stored(v), known);
                 }
                 c = new CertificateCheck(a, known.keyMatches(), known.chainProblem());
                 done.put(id, c);

@@ -78,16 +78,29 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * A Netty server builder for {@code address} with keepalive settings that agree with the
-     * agents': agents ping every 30 s, the server permits pings every 20 s (so it never sends
-     * GOAWAY for "too many pings") and pings idle agents itself every 60 s to find dead peers.
+     * The shortest keepalive interval the controller permits agents, and the shortest it uses
+     * itself: gRPC raises any shorter interval to 10 s on clients and servers, so any agent setting
+     * is accepted and none is sent GOAWAY for "too many pings".
      */
+    static final java.time.Duration PERMIT_KEEPALIVE = java.time.Duration.ofSeconds(10);
+
+    /** A Netty server builder for {@code address} with the default keepalive ({@link ControllerConfig.Keepalive#DEFAULT}). */
     public static ServerBuilder<?> netty(java.net.SocketAddress address, io.grpc.ServerCredentials credentials) {
+        return netty(address, credentials, ControllerConfig.Keepalive.DEFAULT);
+    }
+
+    /**
+     * A Netty server builder for {@code address} whose keepalive settings agree with the agents':
+     * agents ping every 30 s by default, the server permits pings every {@link #PERMIT_KEEPALIVE},
+     * and pings quiet agents itself to find dead peers.
+     */
+    static ServerBuilder<?> netty(java.net.SocketAddress address, io.grpc.ServerCredentials credentials,
+            ControllerConfig.Keepalive keepalive) {
         return io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(address, credentials)
-                .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                .permitKeepAliveTime(PERMIT_KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .keepAliveTime(60, TimeUnit.SECONDS)
-                .keepAliveTimeout(20, TimeUnit.SECONDS);
+                .keepAliveTime(keepalive.time().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(keepalive.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

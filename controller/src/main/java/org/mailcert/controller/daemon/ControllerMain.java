@@ -50,6 +50,15 @@ public final class ControllerMain implements Callable<Integer> {
             description = "lifetime of agents' client certificates, renewed at about half (default: ${DEFAULT-VALUE})")
     String agentCertLifetime;
 
+    @Option(names = "--agent-keepalive", paramLabel = "DURATION", defaultValue = "60s",
+            description = "ping an agent connection after this long without traffic; at least 10s, gRPC's floor"
+                    + " (default: ${DEFAULT-VALUE})")
+    String agentKeepalive;
+
+    @Option(names = "--agent-keepalive-timeout", paramLabel = "DURATION", defaultValue = "20s",
+            description = "close an agent connection whose ping is not answered within this (default: ${DEFAULT-VALUE})")
+    String agentKeepaliveTimeout;
+
     @Option(names = "--extra-roots", paramLabel = "FILE",
             description = "PEM roots trusted besides the JDK's when judging certificates")
     Path extraRoots;
@@ -85,7 +94,7 @@ public final class ControllerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControllerConfig cfg = configuration();
-        Controller controller = Controller.start(cfg, Clock.systemUTC(), creds -> Controller.netty(cfg.listen(), creds));
+        Controller controller = Controller.start(cfg, Clock.systemUTC(), creds -> Controller.netty(cfg.listen(), creds, cfg.keepalive()));
         DataDir dir = new DataDir(controller.dataDir());
         out.println("mailcert-controller listening on " + cfg.listen().getHostString() + ":" + controller.port()
                 + " (TLS)");
@@ -138,7 +147,24 @@ public final class ControllerMain implements Callable<Integer> {
         }
         return new ControllerConfig(dataDir, HostPort.parse("--listen", listen), List.copyOf(dns), List.copyOf(ips),
                 metrics, Optional.ofNullable(extraRoots), lifetime(agentCertLifetime),
-                org.mailcert.controller.sync.SyncSession.PAGE_BYTES);
+                org.mailcert.controller.sync.SyncSession.PAGE_BYTES, keepalive());
+    }
+
+    private ControllerConfig.Keepalive keepalive() throws ControllerException {
+        java.time.Duration time = positive("--agent-keepalive", agentKeepalive);
+        if (time.compareTo(Controller.PERMIT_KEEPALIVE) < 0) {
+            throw ControllerException.invalid("--agent-keepalive must be at least "
+                    + Controller.PERMIT_KEEPALIVE.toSeconds() + "s (gRPC does not ping more often), not " + agentKeepalive);
+        }
+        return new ControllerConfig.Keepalive(time, positive("--agent-keepalive-timeout", agentKeepaliveTimeout));
+    }
+
+    private static java.time.Duration positive(String option, String text) throws ControllerException {
+        try {
+            return org.mailcert.common.config.Durations.parsePositive(text);
+        } catch (IllegalArgumentException e) {
+            throw ControllerException.invalid(option + ": " + e.getMessage());
+        }
     }
 
     private static java.time.Duration lifetime(String text) throws ControllerException {

@@ -49,6 +49,11 @@ public final class ControllerProcess implements AutoCloseable {
     }
 
     /** The metrics port. */
+    /** The controller's process id (for signals such as SIGSTOP in tests). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int metricsPort() {
         return metricsPort;
     }
