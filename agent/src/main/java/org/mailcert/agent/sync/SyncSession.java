@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.mailcert.agent.AgentVersion;
+import org.mailcert.agent.facts.FactsSource;
 import org.mailcert.agent.identity.Identity;
 import org.mailcert.agent.identity.IdentityException;
 import org.mailcert.agent.identity.IdentityStore;
@@ -55,14 +56,14 @@ final class SyncSession implements ControllerLink.Listener {
     private final Renewer renewer;
     private final StatusTracker status;
     private final Scheduler scheduler;
-    private final HostFacts facts;
+    private final FactsSource facts;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final PageAssembler pages;
     private boolean healthy;
     private boolean renewalDue;
 
     SyncSession(Identity identity, boolean usingNext, ControllerLink link, IdentityStore identities, Applier applier,
-            Renewer renewer, StatusTracker status, Scheduler scheduler, HostFacts facts) {
+            Renewer renewer, StatusTracker status, Scheduler scheduler, FactsSource facts) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.usingNext = usingNext;
         this.link = Objects.requireNonNull(link, "link");
@@ -71,7 +72,7 @@ final class SyncSession implements ControllerLink.Listener {
         this.renewer = renewer;
         this.status = status;
         this.scheduler = scheduler;
-        this.facts = facts;
+        this.facts = Objects.requireNonNull(facts, "facts");
         this.pages = new PageAssembler(identity.host());
     }
 
@@ -94,6 +95,7 @@ final class SyncSession implements ControllerLink.Listener {
     End run() throws InterruptedException {
         AppliedState applied = applier.current();
         MaterialCache cache = new MaterialCache(applied.materials());
+        HostFacts hostFacts = facts.read();
         LOG.info("host {}: connecting (applied version {}, {} binding(s){})", identity.host(), applied.version(),
                 applied.bindings().size(), usingNext ? ", with the renewed client certificate" : "");
         ControllerLink.Stream stream = link.open(identity, this);
@@ -103,7 +105,7 @@ final class SyncSession implements ControllerLink.Listener {
             stream.send(AgentMessage.newBuilder().setHello(Hello.newBuilder()
                     .setHost(identity.host())
                     .setAgentVersion(AgentVersion.current())
-                    .setFacts(facts)
+                    .setFacts(hostFacts)
                     .setAppliedVersion(applied.version())
                     .addAllApplied(applied.applied())
                     .addAllHeldSha256(applied.heldSha256())).build());

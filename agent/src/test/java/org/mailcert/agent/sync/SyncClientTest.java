@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailcert.agent.exec.CommandResult;
 import org.mailcert.agent.exec.RecordingCommandRunner;
+import org.mailcert.agent.facts.FactsSource;
 import org.mailcert.agent.identity.Identity;
 import org.mailcert.agent.identity.IdentityStore;
 import org.mailcert.agent.state.AgentStatus;
@@ -109,7 +110,11 @@ class SyncClientTest {
     }
 
     private Future<SyncResult> start() {
-        client = new SyncClient(new SyncSettings(Duration.ZERO, HostFacts.newBuilder().setOs("test").build()),
+        return start(FactsSource.fixed(HostFacts.newBuilder().setOs("test").build()));
+    }
+
+    private Future<SyncResult> start(FactsSource facts) {
+        client = new SyncClient(new SyncSettings(Duration.ZERO, facts),
                 new IdentityStore(data), new StateStore(data), new StatusStore(data),
                 new TargetSet(List.of(new FilesTarget(files, List.of("reload-mail"), commands))),
                 new GrpcControllerLink(identity -> {
@@ -358,6 +363,23 @@ class SyncClientTest {
             }
         }
         assertTrue(sleeps.get(6).toMillis() <= 1000, "reset after a healthy stream: " + sleeps);
+    }
+
+    @Test
+    void everyConnectionReadsTheHostFactsAgain() throws Exception {
+        enrolled();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        start(() -> HostFacts.newBuilder().setOs("read " + reads.incrementAndGet())
+                .addDomains("d" + reads.get() + ".example").build());
+        FakeController.FakeStream first = controller.nextStream();
+        Hello firstHello = first.hello();
+        assertEquals("read 1", firstHello.getFacts().getOs());
+        assertEquals(List.of("d1.example"), firstHello.getFacts().getDomainsList());
+        first.fail(Status.UNAVAILABLE.withDescription("controller restarting"));
+        Hello second = controller.nextStream().hello();
+        assertEquals("read 2", second.getFacts().getOs());
+        assertEquals(List.of("d2.example"), second.getFacts().getDomainsList());
+        assertEquals(2, reads.get());
     }
 
     @Test

@@ -2,6 +2,11 @@ package org.mailcert.controller.api;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.mailcert.common.names.DnsNames;
+import org.mailcert.common.names.InvalidNameException;
 import org.mailcert.common.pki.CertificateFacts;
 import org.mailcert.common.pki.Pem;
 import org.mailcert.controller.ControllerException;
@@ -18,6 +23,8 @@ import org.mailcert.proto.v1.HostFacts;
 import org.mailcert.proto.v1.HostState;
 import org.mailcert.proto.v1.Role;
 import org.mailcert.proto.v1.Scope;
+import org.mailcert.proto.v1.ServiceEndpoint;
+import org.mailcert.proto.v1.ServiceFacts;
 import org.mailcert.proto.v1.SniSupport;
 
 /** Domain values to and from their proto messages: all mapping of the admin API in one place. */
@@ -128,13 +135,14 @@ final class ProtoMapper {
                 .setDesiredVersion(view.desiredVersion())
                 .setAppliedVersion(view.status().appliedVersion())
                 .setConnected(view.connected())
-                .setLastError(view.status().lastError());
+                .setLastError(view.status().lastError())
+                .addAllUncoveredDomains(view.uncoveredDomains());
         view.status().lastSeen().ifPresent(t -> b.setLastSeen(timestamp(t)));
         return b.build();
     }
 
     static HostFacts facts(org.mailcert.controller.model.HostFacts f) {
-        return HostFacts.newBuilder()
+        var b = HostFacts.newBuilder()
                 .setOs(f.os())
                 .setAgentVersion(f.agentVersion())
                 .putAllSoftware(f.software())
@@ -143,17 +151,49 @@ final class ProtoMapper {
                     case YES -> SniSupport.SNI_SUPPORT_YES;
                     case NO -> SniSupport.SNI_SUPPORT_NO;
                 })
-                .build();
+                .addAllDomains(f.domains())
+                .addAllProblems(f.problems());
+        for (org.mailcert.controller.model.ServiceFacts s : f.services()) {
+            var sb = ServiceFacts.newBuilder()
+                    .setSoftware(s.software())
+                    .setVersion(s.version())
+                    .setPerDomainSni(s.perDomainSni())
+                    .addAllProblems(s.problems());
+            s.endpoints().forEach(e -> sb.addEndpoints(ServiceEndpoint.newBuilder()
+                    .setService(e.service()).setPort(e.port())));
+            b.addServices(sb);
+        }
+        return b.build();
     }
 
-    /** Facts an agent sent, as the domain records them. */
+    /**
+     * Facts an agent sent, as the domain records them: domains normalized, sorted and de-duplicated;
+     * one that is not a valid host name becomes a problem line instead.
+     */
     static org.mailcert.controller.model.HostFacts facts(HostFacts f) {
+        List<org.mailcert.controller.model.ServiceFacts> services = new ArrayList<>();
+        for (ServiceFacts s : f.getServicesList()) {
+            services.add(new org.mailcert.controller.model.ServiceFacts(s.getSoftware(), s.getVersion(),
+                    s.getPerDomainSni(), s.getEndpointsList().stream()
+                            .map(e -> new org.mailcert.controller.model.ServiceEndpoint(e.getService(), e.getPort()))
+                            .toList(),
+                    s.getProblemsList()));
+        }
+        TreeSet<String> domains = new TreeSet<>();
+        List<String> problems = new ArrayList<>(f.getProblemsList());
+        for (String d : f.getDomainsList()) {
+            try {
+                domains.add(DnsNames.hostname(d));
+            } catch (InvalidNameException e) {
+                problems.add("the agent reported a domain that is not a host name: " + DnsNames.displaySafe(d));
+            }
+        }
         return new org.mailcert.controller.model.HostFacts(f.getOs(), f.getAgentVersion(), f.getSoftwareMap(),
                 switch (f.getSni()) {
                     case SNI_SUPPORT_YES -> org.mailcert.controller.model.SniSupport.YES;
                     case SNI_SUPPORT_NO -> org.mailcert.controller.model.SniSupport.NO;
                     default -> org.mailcert.controller.model.SniSupport.UNKNOWN;
-                });
+                }, services, List.copyOf(domains), problems);
     }
 
     static org.mailcert.proto.v1.Event event(Event e) {

@@ -3,7 +3,9 @@ package org.mailcert.controller.bindings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.mailcert.controller.model.Scope;
+import org.mailcert.controller.model.ServiceFacts;
 import org.mailcert.controller.model.SniSupport;
 
 /**
@@ -93,15 +95,32 @@ public final class BindingRules {
                 + " is not trusted (" + a.trust().problem() + "): mail clients will warn about " + ctx.servedName()));
     }
 
+    /**
+     * Refuses a MAIL binding on a host whose mail software cannot serve per-domain certificates,
+     * naming that software and advising the server name instead. A host whose SNI support is
+     * unknown (no agent report yet, or no mail software inspected) is not refused.
+     */
     static Optional<Finding> sniSupported(BindingContext ctx) {
-        if (ctx.binding().scope() != Scope.MAIL || ctx.facts().sni() != SniSupport.NO) {
+        if (ctx.binding().scope() != Scope.MAIL) {
+            return Optional.empty();
+        }
+        List<ServiceFacts> without = ctx.facts().withoutPerDomainSni();
+        if (ctx.facts().sni() != SniSupport.NO && without.isEmpty()) {
             return Optional.empty();
         }
         String h = ctx.host().fqdn();
+        String d = ctx.binding().domain();
+        String why = without.isEmpty() ? "its mail software serves only the server-wide certificate"
+                : without.stream().map(BindingRules::whyNoSni).collect(Collectors.joining("; "));
         return Optional.of(Finding.refuse(RuleReason.SNI_UNSUPPORTED, "host " + h
-                + " cannot serve per-domain certificates (its mail software serves only the server-wide certificate);"
-                + " bind a server certificate that covers " + h + " and have clients of " + ctx.binding().domain()
-                + " use " + h));
+                + " cannot serve per-domain certificates (" + why + "); bind a server certificate that covers " + h
+                + " and have clients of " + d + " use " + h + ", or bind as the server certificate one whose SANs"
+                + " also cover mail." + d + " (a SAN bundle)"));
+    }
+
+    private static String whyNoSni(ServiceFacts s) {
+        String hint = s.software().equals("postfix") ? ", per-domain certificates need Postfix 3.4 or later" : "";
+        return s.label() + " serves only the server-wide certificate" + hint;
     }
 
     static Optional<Finding> serverCertificateValid(BindingContext ctx) {

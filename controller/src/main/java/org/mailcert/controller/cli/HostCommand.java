@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import java.util.List;
+import java.util.TreeSet;
 import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.GetHostRequest;
@@ -11,6 +12,7 @@ import org.mailcert.proto.v1.HostState;
 import org.mailcert.proto.v1.ListHostsRequest;
 import org.mailcert.proto.v1.ListHostsResponse;
 import org.mailcert.proto.v1.RevokeHostRequest;
+import org.mailcert.proto.v1.ServiceFacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -22,15 +24,18 @@ final class HostCommand {
     MailcertCli cli;
 
     /** {@code host list}. */
-    @Command(name = "list", description = "List hosts: state, connection, last seen, applied and desired version.")
+    @Command(name = "list", description = "List hosts: state, connection, last seen, applied and desired version,"
+            + " mail software.")
     int list() throws CliException {
         ListHostsResponse response = cli.client().call().listHosts(ListHostsRequest.getDefaultInstance());
         cli.output().print(response, () -> {
-            Table table = Table.columns("HOST", "STATE", "CONNECTED", "LAST SEEN", "APPLIED", "DESIRED", "AGENT", "OS");
+            Table table = Table.columns("HOST", "STATE", "CONNECTED", "LAST SEEN", "APPLIED", "DESIRED", "AGENT",
+                    "SOFTWARE", "OS");
             for (Host h : response.getHostsList()) {
                 table.row(h.getFqdn(), Formats.name(h.getState()), Formats.yesNo(h.getConnected()),
                         Formats.time(h.getLastSeen()), Long.toString(h.getAppliedVersion()),
-                        Long.toString(h.getDesiredVersion()), h.getFacts().getAgentVersion(), h.getFacts().getOs());
+                        Long.toString(h.getDesiredVersion()), h.getFacts().getAgentVersion(),
+                        softwareNames(h.getFacts()), h.getFacts().getOs());
             }
             return table.render();
         });
@@ -38,7 +43,8 @@ final class HostCommand {
     }
 
     /** {@code host show FQDN}. */
-    @Command(name = "show", description = "Show one host: facts, state, versions, connection and its bindings.")
+    @Command(name = "show", description = "Show one host: facts, mail software, discovered and uncovered domains,"
+            + " state, versions, connection and its bindings.")
     int show(@Parameters(paramLabel = "FQDN", description = "The host's fully qualified name.") String fqdn)
             throws CliException {
         HostDetail response = cli.client().call().getHost(GetHostRequest.newBuilder().setHost(fqdn).build());
@@ -75,8 +81,32 @@ final class HostCommand {
                 .row("software", Formats.map(f.getSoftwareMap(), " "))
                 .row("sni", Formats.name(f.getSni()))
                 .row("mail domains", Formats.list(h.getDiscoveredDomainsList()))
+                .row("uncovered domains", Formats.list(h.getUncoveredDomainsList()))
+                .row("problems", String.join("; ", f.getProblemsList()))
                 .row("labels", Formats.map(h.getLabelsMap(), "="));
-        return facts.render() + "\n" + bindings(detail.getBindingsList());
+        return facts.render() + "\n" + services(f.getServicesList()) + bindings(detail.getBindingsList());
+    }
+
+    /** The software names of a host, in the order its agent reported them, for the listing. */
+    private static String softwareNames(HostFacts f) {
+        if (f.getServicesCount() == 0) {
+            return Formats.list(new TreeSet<>(f.getSoftwareMap().keySet()));
+        }
+        return Formats.list(f.getServicesList().stream().map(ServiceFacts::getSoftware).distinct().toList());
+    }
+
+    /** One row per inspected mail software, then a blank line; nothing when none was inspected. */
+    private static String services(List<ServiceFacts> services) {
+        if (services.isEmpty()) {
+            return "";
+        }
+        Table table = Table.columns("SOFTWARE", "VERSION", "PER-DOMAIN SNI", "TLS PORTS", "PROBLEMS");
+        for (ServiceFacts s : services) {
+            table.row(s.getSoftware(), s.getVersion(), Formats.yesNo(s.getPerDomainSni()),
+                    Formats.list(s.getEndpointsList().stream().map(e -> e.getService() + " " + e.getPort()).toList()),
+                    String.join("; ", s.getProblemsList()));
+        }
+        return table.render() + "\n";
     }
 
     private static String bindings(List<Binding> bindings) {

@@ -2,9 +2,12 @@ package org.mailcert.controller.hosts;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.mailcert.common.enroll.JoinTokenValue;
+import org.mailcert.common.pki.CertificateFacts;
 import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.Names;
 import org.mailcert.controller.auth.Caller;
@@ -14,7 +17,9 @@ import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
 import org.mailcert.controller.model.HostState;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.JoinToken;
+import org.mailcert.controller.model.Scope;
 import org.mailcert.controller.store.Store;
 import org.mailcert.controller.sync.FleetChanges;
 
@@ -110,6 +115,33 @@ public final class HostService {
     private HostView view(Host h) {
         List<Binding> bindings = store.bindingsOfHost(h.fqdn());
         long desired = org.mailcert.controller.sync.DesiredStates.version(h, bindings, store);
-        return new HostView(h, store.hostStatus(h.fqdn()), bindings, desired, connected.test(h.fqdn()));
+        HostStatus status = store.hostStatus(h.fqdn());
+        return new HostView(h, status, bindings, desired, connected.test(h.fqdn()),
+                uncovered(status.discoveredDomains(), bindings));
+    }
+
+    /**
+     * The discovered domains whose {@code mail.<domain>} neither a MAIL binding of the host nor its
+     * server-wide certificate (latest version) covers.
+     */
+    private List<String> uncovered(List<String> discovered, List<Binding> bindings) {
+        Set<String> bound = new HashSet<>();
+        Optional<String> serverCertificate = Optional.empty();
+        for (Binding b : bindings) {
+            if (b.key().scope() == Scope.MAIL) {
+                bound.add(b.key().domain());
+            } else if (b.key().scope() == Scope.SERVER) {
+                serverCertificate = Optional.of(b.certificate());
+            }
+        }
+        List<String> candidates = discovered.stream().filter(d -> !bound.contains(d)).sorted().toList();
+        if (candidates.isEmpty()) {
+            return candidates;
+        }
+        Optional<CertificateFacts> server = serverCertificate.flatMap(store::certificate)
+                .map(v -> CertificateFacts.of(v.leaf()));
+        return candidates.stream()
+                .filter(d -> server.map(f -> !f.covers("mail." + d)).orElse(true))
+                .toList();
     }
 }

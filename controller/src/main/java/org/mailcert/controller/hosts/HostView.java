@@ -11,9 +11,14 @@ import org.mailcert.controller.model.HostStatus;
  * @param desiredVersion highest revision among its bindings, the certificate versions they use and
  *                       the host record (which a binding removal rewrites)
  * @param connected      whether its agent has a live stream now
+ * @param uncoveredDomains discovered domains with no MAIL binding on this host whose server-wide
+ *                       certificate does not cover {@code mail.<domain>} either (sorted)
  */
-public record HostView(Host host, HostStatus status, List<Binding> bindings, long desiredVersion, boolean connected) {
+public record HostView(Host host, HostStatus status, List<Binding> bindings, long desiredVersion, boolean connected,
+        List<String> uncoveredDomains) {
+    /** Copies the lists. */
     public HostView {
         bindings = List.copyOf(bindings);
+        uncoveredDomains = List.copyOf(uncoveredDomains);
     }
 }

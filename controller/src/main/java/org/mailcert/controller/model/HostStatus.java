@@ -28,9 +28,12 @@ public record HostStatus(
         return new HostStatus(fqdn, Optional.empty(), HostFacts.UNKNOWN, List.of(), 0, "");
     }
 
-    /** This status seen at {@code time} with the given facts. */
+    /**
+     * This status seen at {@code time} with the given facts; the discovered domains become those the
+     * facts report (an agent reports every domain it finds each time it connects).
+     */
     public HostStatus seen(Instant time, HostFacts newFacts) {
-        return new HostStatus(fqdn, Optional.of(time), newFacts, discoveredDomains, appliedVersion, lastError);
+        return new HostStatus(fqdn, Optional.of(time), newFacts, newFacts.domains(), appliedVersion, lastError);
     }
 
     /** This status after an Ack of {@code version}. */

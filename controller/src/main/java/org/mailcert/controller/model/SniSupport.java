@@ -5,6 +5,6 @@ public enum SniSupport {
     /** Not reported yet (no agent, or an agent that has not inspected its host). */
     UNKNOWN,
     YES,
-    /** Only the server-wide certificate can be served (qmail, Courier). */
+    /** Some mail software on the host can serve only the server-wide certificate (qmail, Courier, Postfix < 3.4). */
     NO
 }

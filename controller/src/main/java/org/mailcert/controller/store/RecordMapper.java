@@ -24,6 +24,8 @@ import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.JoinToken;
 import org.mailcert.controller.model.Role;
 import org.mailcert.controller.model.Scope;
+import org.mailcert.controller.model.ServiceEndpoint;
+import org.mailcert.controller.model.ServiceFacts;
 import org.mailcert.controller.model.SniSupport;
 import org.mailcert.proto.v1.SealedKey;
 import org.mailcert.proto.v1.StoredAdminToken;
@@ -319,16 +321,35 @@ final class RecordMapper {
     }
 
     static org.mailcert.proto.v1.HostFacts toProto(HostFacts f) {
-        return org.mailcert.proto.v1.HostFacts.newBuilder()
+        var b = org.mailcert.proto.v1.HostFacts.newBuilder()
                 .setOs(f.os())
                 .setAgentVersion(f.agentVersion())
                 .putAllSoftware(f.software())
                 .setSni(toProto(f.sni()))
-                .build();
+                .addAllDomains(f.domains())
+                .addAllProblems(f.problems());
+        for (ServiceFacts s : f.services()) {
+            var sb = org.mailcert.proto.v1.ServiceFacts.newBuilder()
+                    .setSoftware(s.software())
+                    .setVersion(s.version())
+                    .setPerDomainSni(s.perDomainSni())
+                    .addAllProblems(s.problems());
+            s.endpoints().forEach(e -> sb.addEndpoints(org.mailcert.proto.v1.ServiceEndpoint.newBuilder()
+                    .setService(e.service()).setPort(e.port())));
+            b.addServices(sb);
+        }
+        return b.build();
     }
 
     static HostFacts fromProto(org.mailcert.proto.v1.HostFacts f) {
-        return new HostFacts(f.getOs(), f.getAgentVersion(), f.getSoftwareMap(), fromProto(f.getSni()));
+        List<ServiceFacts> services = new ArrayList<>();
+        for (var s : f.getServicesList()) {
+            services.add(new ServiceFacts(s.getSoftware(), s.getVersion(), s.getPerDomainSni(),
+                    s.getEndpointsList().stream().map(e -> new ServiceEndpoint(e.getService(), e.getPort())).toList(),
+                    s.getProblemsList()));
+        }
+        return new HostFacts(f.getOs(), f.getAgentVersion(), f.getSoftwareMap(), fromProto(f.getSni()), services,
+                f.getDomainsList(), f.getProblemsList());
     }
 
     private static Instant millis(long epochMillis) {

@@ -44,6 +44,14 @@ class BindingServiceTest {
         c.close();
     }
 
+    private void setFacts(String host, org.mailcert.controller.model.HostFacts facts) {
+        try {
+            c.setFacts(host, facts);
+        } catch (ControllerException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private BindResult bind(Scope scope, String domain, String cert) throws ControllerException {
         return c.bindings.bind(Controllers.OPERATOR, HOST, scope, domain, cert);
     }
@@ -128,6 +136,45 @@ class BindingServiceTest {
         // The server certificate and webmail are still fine on such a host.
         bind(Scope.SERVER, "", "mx1");
         bind(Scope.WEBMAIL, "example.com", "wild");
+    }
+
+    @Test
+    void aPostfix37AndDovecotHostAcceptsMailBindings() throws Exception {
+        c.setFacts(HOST, Controllers.factsOf(List.of("example.com"),
+                Controllers.service("postfix", "3.7.11", true, "smtp", "submission"),
+                Controllers.service("dovecot", "2.3.19", true, "imap", "imaps")));
+        assertEquals("mail.example.com", bind(Scope.MAIL, "example.com", "wild").binding().servedName());
+    }
+
+    @Test
+    void aQmailHostRefusesMailBindingsNamingQmailWithTheAdvice() {
+        setFacts(HOST, Controllers.factsOf(List.of("example.com"),
+                Controllers.service("qmail", "1.03", false, "smtp", "smtps")));
+        var e = refused(Kind.INVALID, Scope.MAIL, "example.com", "wild");
+        assertEquals("host mx1.example.net cannot serve per-domain certificates (qmail 1.03 serves only the"
+                + " server-wide certificate); bind a server certificate that covers mx1.example.net and have clients"
+                + " of example.com use mx1.example.net, or bind as the server certificate one whose SANs also cover"
+                + " mail.example.com (a SAN bundle)", e.getMessage());
+    }
+
+    @Test
+    void aPostfix33HostRefusesMailBindingsSayingWhichVersionIsNeeded() {
+        setFacts(HOST, Controllers.factsOf(List.of("example.com"),
+                Controllers.service("postfix", "3.3.0", false, "smtp"),
+                Controllers.service("dovecot", "2.3.19", true, "imaps")));
+        var e = refused(Kind.INVALID, Scope.MAIL, "example.com", "wild");
+        assertTrue(e.getMessage().contains("(postfix 3.3.0 serves only the server-wide certificate, per-domain"
+                + " certificates need Postfix 3.4 or later)"), e.getMessage());
+        assertFalse(e.getMessage().contains("dovecot"), e.getMessage());
+    }
+
+    @Test
+    void aHostWhoseSniSupportIsUnknownStillAcceptsMailBindings() throws Exception {
+        assertEquals(SniSupport.UNKNOWN, c.store.hostStatus(HOST).facts().sni(), "nothing reported yet");
+        bind(Scope.MAIL, "example.com", "wild");
+        c.setFacts(HOST, Controllers.factsOf(List.of("example.com")));
+        assertEquals(SniSupport.UNKNOWN, c.store.hostStatus(HOST).facts().sni(), "files target only");
+        bind(Scope.MAIL, "example.com", "wild");
     }
 
     @Test

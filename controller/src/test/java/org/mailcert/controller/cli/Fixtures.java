@@ -12,6 +12,8 @@ import org.mailcert.proto.v1.HostFacts;
 import org.mailcert.proto.v1.HostState;
 import org.mailcert.proto.v1.Role;
 import org.mailcert.proto.v1.Scope;
+import org.mailcert.proto.v1.ServiceEndpoint;
+import org.mailcert.proto.v1.ServiceFacts;
 import org.mailcert.proto.v1.SniSupport;
 
 /** Canned API messages with fixed times, so rendered output is stable. */
@@ -37,13 +39,55 @@ final class Fixtures {
                         .setAgentVersion("0.1.0")
                         .putSoftware("postfix", "3.7.11")
                         .putSoftware("dovecot", "2.3.19")
-                        .setSni(SniSupport.SNI_SUPPORT_YES))
+                        .setSni(SniSupport.SNI_SUPPORT_YES)
+                        .addServices(service("postfix", "3.7.11", true, "smtp", 25, "submission", 587, "smtps", 465)
+                                .addProblems("tls_server_sni_maps is set to hash:/etc/postfix/sni by the admin;"
+                                        + " mailcert leaves it alone"))
+                        .addServices(service("dovecot", "2.3.19", true, "imap", 143, "imaps", 993, "pop3s", 995))
+                        .addDomains("example.com")
+                        .addDomains("example.org"))
                 .addDiscoveredDomains("example.com")
                 .addDiscoveredDomains("example.org")
                 .setDesiredVersion(42)
                 .setAppliedVersion(41)
                 .setConnected(true)
+                .addUncoveredDomains("example.org")
                 .build();
+    }
+
+    /** A qmail host that can serve only its server-wide certificate, one of whose inspections failed. */
+    static Host qmail() {
+        return Host.newBuilder()
+                .setFqdn("mx3.example.net")
+                .setId("h-2b44")
+                .setState(HostState.HOST_STATE_ENROLLED)
+                .setCreated(at("2026-11-02T09:00:00Z"))
+                .setLastSeen(at("2026-11-29T15:20:00Z"))
+                .setFacts(HostFacts.newBuilder()
+                        .setOs("Debian GNU/Linux 12")
+                        .setAgentVersion("0.1.0")
+                        .putSoftware("qmail", "1.03")
+                        .setSni(SniSupport.SNI_SUPPORT_NO)
+                        .addServices(service("qmail", "1.03", false, "smtp", 25, "smtps", 465))
+                        .addDomains("example.biz")
+                        .addProblems("courier: inspection failed: java.lang.IllegalStateException: imapd-ssl unreadable"))
+                .addDiscoveredDomains("example.biz")
+                .addUncoveredDomains("example.biz")
+                .setDesiredVersion(7)
+                .setAppliedVersion(7)
+                .setConnected(true)
+                .build();
+    }
+
+    /** One inspected service with its (service, port) pairs. */
+    private static ServiceFacts.Builder service(String software, String version, boolean sni, Object... endpoints) {
+        ServiceFacts.Builder b = ServiceFacts.newBuilder().setSoftware(software).setVersion(version)
+                .setPerDomainSni(sni);
+        for (int i = 0; i < endpoints.length; i += 2) {
+            b.addEndpoints(ServiceEndpoint.newBuilder().setService((String) endpoints[i])
+                    .setPort((Integer) endpoints[i + 1]));
+        }
+        return b;
     }
 
     static Host pending() {

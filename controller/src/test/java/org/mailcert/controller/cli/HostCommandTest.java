@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,8 @@ import org.mailcert.proto.v1.ListHostsResponse;
 
 class HostCommandTest extends CommandTestBase {
     static final ListHostsResponse HOSTS =
-            ListHostsResponse.newBuilder().addHosts(Fixtures.mx1()).addHosts(Fixtures.pending()).build();
+            ListHostsResponse.newBuilder().addHosts(Fixtures.mx1()).addHosts(Fixtures.pending())
+                    .addHosts(Fixtures.qmail()).build();
     static final HostDetail DETAIL = HostDetail.newBuilder()
             .setHost(Fixtures.mx1())
             .addBindings(Fixtures.serverBinding())
@@ -37,7 +39,8 @@ class HostCommandTest extends CommandTestBase {
     @Test
     void emptyListIsJustTheHeader() {
         cli.service.reply("ListHosts", ListHostsResponse.getDefaultInstance());
-        assertEquals("HOST  STATE  CONNECTED  LAST SEEN  APPLIED  DESIRED  AGENT  OS\n", ok("host", "list").out());
+        assertEquals("HOST  STATE  CONNECTED  LAST SEEN  APPLIED  DESIRED  AGENT  SOFTWARE  OS\n",
+                ok("host", "list").out());
     }
 
     @Test
@@ -52,6 +55,15 @@ class HostCommandTest extends CommandTestBase {
     void showPendingHostWithoutBindings() {
         cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.pending()).build());
         Golden.assertMatches("host-show-pending.txt", ok("host", "show", "mx2.example.net").out());
+    }
+
+    @Test
+    void showQmailHostWithItsSoftwareUncoveredDomainAndProblem() {
+        cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.qmail()).build());
+        String out = ok("host", "show", "mx3.example.net").out();
+        Golden.assertMatches("host-show-qmail.txt", out);
+        assertTrue(out.contains("qmail     1.03     no"), out);
+        assertTrue(out.contains("uncovered domains  example.biz"), out);
     }
 
     @Test

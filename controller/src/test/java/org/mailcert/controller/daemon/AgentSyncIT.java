@@ -159,8 +159,13 @@ class AgentSyncIT {
         }
 
         Stream hello(String host, long applied, List<AppliedBinding> bindings, Set<String> held) {
+            return hello(host, applied, bindings, held, org.mailcert.proto.v1.HostFacts.getDefaultInstance());
+        }
+
+        Stream hello(String host, long applied, List<AppliedBinding> bindings, Set<String> held,
+                org.mailcert.proto.v1.HostFacts facts) {
             out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHost(host).setAgentVersion("test")
-                    .setAppliedVersion(applied).addAllApplied(bindings).addAllHeldSha256(held)).build());
+                    .setFacts(facts).setAppliedVersion(applied).addAllApplied(bindings).addAllHeldSha256(held)).build());
             return this;
         }
 
@@ -248,6 +253,66 @@ class AgentSyncIT {
         var other = admin.listBindings(org.mailcert.proto.v1.ListBindingsRequest.newBuilder().setHost(H2).build())
                 .getBindingsList().stream().map(org.mailcert.proto.v1.Binding::getState).distinct().toList();
         assertEquals(List.of("pending"), other);
+    }
+
+    private static org.mailcert.proto.v1.ServiceFacts service(String software, String version, boolean sni,
+            String service, int port) {
+        return org.mailcert.proto.v1.ServiceFacts.newBuilder().setSoftware(software).setVersion(version)
+                .setPerDomainSni(sni).addEndpoints(org.mailcert.proto.v1.ServiceEndpoint.newBuilder()
+                        .setService(service).setPort(port)).build();
+    }
+
+    private org.mailcert.proto.v1.Host awaitHost(String host, java.util.function.Predicate<org.mailcert.proto.v1.Host> until)
+            throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        var h = admin.getHost(GetHostRequest.newBuilder().setHost(host).build()).getHost();
+        while (!until.test(h) && System.nanoTime() < end) {
+            Thread.sleep(20);
+            h = admin.getHost(GetHostRequest.newBuilder().setHost(host).build()).getHost();
+        }
+        assertTrue(until.test(h), "GetHost never showed the Hello's facts: " + h);
+        return h;
+    }
+
+    @Test
+    void theFactsOfEachHelloShowUpInGetHostAndDecideWhetherMailBindingsAreAccepted() throws Exception {
+        Identity a = enroll(token(H1));
+        var postfixDovecot = org.mailcert.proto.v1.HostFacts.newBuilder().setOs("Linux").setAgentVersion("test")
+                .putSoftware("postfix", "3.7.11").putSoftware("dovecot", "2.3.19")
+                .setSni(org.mailcert.proto.v1.SniSupport.SNI_SUPPORT_YES)
+                .addServices(service("postfix", "3.7.11", true, "submission", 587))
+                .addServices(service("dovecot", "2.3.19", true, "imaps", 993))
+                .addDomains("one.example.com").addDomains("three.example.com").addDomains("Four.Example.COM").build();
+        Stream first = new Stream(a).hello(H1, 0, List.of(), Set.of(), postfixDovecot);
+        first.update();
+        var host = awaitHost(H1, h -> h.getDiscoveredDomainsCount() == 3);
+        assertEquals(List.of("four.example.com", "one.example.com", "three.example.com"), host.getDiscoveredDomainsList());
+        assertEquals(List.of("four.example.com", "three.example.com"), host.getUncoveredDomainsList(),
+                "one.example.com has a MAIL binding; the others neither that nor server-certificate coverage");
+        assertEquals(postfixDovecot.getServicesList(), host.getFacts().getServicesList());
+        assertEquals(org.mailcert.proto.v1.SniSupport.SNI_SUPPORT_YES, host.getFacts().getSni());
+        importAndBind("c3", H1, "mail", "three.example.com", pki.leaf("mail.three.example.com").issue());
+        assertEquals(List.of("four.example.com"), admin.getHost(GetHostRequest.newBuilder().setHost(H1).build())
+                .getHost().getUncoveredDomainsList(), "a MAIL binding covers three.example.com now");
+
+        // The host is rebuilt with qmail: the next stream's Hello says so, and MAIL bindings are refused.
+        var qmail = org.mailcert.proto.v1.HostFacts.newBuilder().setOs("Linux").setAgentVersion("test")
+                .putSoftware("qmail", "1.03").setSni(org.mailcert.proto.v1.SniSupport.SNI_SUPPORT_NO)
+                .addServices(service("qmail", "1.03", false, "smtps", 465)).addDomains("four.example.com").build();
+        new Stream(a).hello(H1, 0, List.of(), Set.of(), qmail);
+        host = awaitHost(H1, h -> h.getFacts().getSni() == org.mailcert.proto.v1.SniSupport.SNI_SUPPORT_NO);
+        assertEquals(List.of("four.example.com"), host.getDiscoveredDomainsList());
+        assertEquals(List.of("qmail"), host.getFacts().getServicesList().stream()
+                .map(org.mailcert.proto.v1.ServiceFacts::getSoftware).toList());
+        admin.importCertificate(ImportCertificateRequest.newBuilder().setName("c4")
+                .setChainPem(ByteString.copyFromUtf8(pki.leaf("mail.four.example.com").issue().combinedPem())).build());
+        var refused = assertThrows(StatusRuntimeException.class, () -> admin.bind(BindRequest.newBuilder().setHost(H1)
+                .setScope(Scope.SCOPE_MAIL).setDomain("four.example.com").setCertificate("c4").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertTrue(refused.getStatus().getDescription().contains("qmail 1.03 serves only the server-wide certificate"),
+                refused.getStatus().getDescription());
+        assertTrue(refused.getStatus().getDescription().contains("have clients of four.example.com use " + H1),
+                refused.getStatus().getDescription());
     }
 
     @Test

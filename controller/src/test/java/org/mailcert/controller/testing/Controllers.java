@@ -23,6 +23,8 @@ import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Host;
 import org.mailcert.controller.model.HostFacts;
 import org.mailcert.controller.model.HostState;
+import org.mailcert.controller.model.ServiceEndpoint;
+import org.mailcert.controller.model.ServiceFacts;
 import org.mailcert.controller.model.SniSupport;
 import org.mailcert.controller.store.MasterKey;
 import org.mailcert.controller.store.RocksStore;
@@ -70,6 +72,37 @@ public final class Controllers implements AutoCloseable {
             tx.putHostStatus(store.hostStatus(fqdn).seen(tx.now(), new HostFacts("Debian 12", "test", Map.of(), sni)));
             return null;
         });
+    }
+
+    /** Records facts as a Hello carrying them would. */
+    public void setFacts(String fqdn, HostFacts facts) throws ControllerException {
+        store.write(tx -> {
+            tx.putHostStatus(store.hostStatus(fqdn).seen(tx.now(), facts));
+            return null;
+        });
+    }
+
+    /**
+     * Facts of a Debian 12 host running these services, serving {@code domains}, with the host-level
+     * SNI summary an agent computes (NO if any service lacks per-domain SNI, YES otherwise, UNKNOWN if none).
+     */
+    public static HostFacts factsOf(List<String> domains, ServiceFacts... services) {
+        java.util.Map<String, String> software = new java.util.LinkedHashMap<>();
+        boolean anyWithout = false;
+        for (ServiceFacts s : services) {
+            software.putIfAbsent(s.software(), s.version());
+            anyWithout |= !s.perDomainSni();
+        }
+        SniSupport sni = services.length == 0 ? SniSupport.UNKNOWN : anyWithout ? SniSupport.NO : SniSupport.YES;
+        return new HostFacts("Debian 12", "test", software, sni, List.of(services), domains, List.of());
+    }
+
+    /** One service's facts with the standard port of each named TLS service. */
+    public static ServiceFacts service(String software, String version, boolean perDomainSni, String... services) {
+        java.util.Map<String, Integer> ports = Map.of("smtp", 25, "submission", 587, "smtps", 465, "imap", 143,
+                "imaps", 993, "pop3", 110, "pop3s", 995, "https", 443);
+        return new ServiceFacts(software, version, perDomainSni, java.util.Arrays.stream(services)
+                .map(x -> new ServiceEndpoint(x, ports.get(x))).toList(), List.of());
     }
 
     /** Imports a leaf (chain + key in one PEM) under a name. */
