@@ -134,7 +134,8 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = options();
         IdentityStore identities = new IdentityStore(options.dataDir());
         Identity identity = identities.load();
-        TargetSet targets = new TargetSet(targets(options));
+        List<Target> chosen = targets(options);
+        TargetSet targets = new TargetSet(chosen);
         LOG.info("host {}: mailcert-agent {} starting; controller {}, targets {}, data dir {}", identity.host(),
                 AgentVersion.current(), identity.settings().controller(), String.join(",", targets.names()),
                 options.dataDir());
@@ -145,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
             return t;
         });
         SecureRandom random = new SecureRandom();
-        SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), HostFactsReader.current()),
+        SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), HostFactsReader.of(chosen)),
                 identities, new StateStore(options.dataDir()), new StatusStore(options.dataDir()), targets,
                 new GrpcControllerLink(main.services.channels().apply(options.keepalive(), options.keepaliveTimeout())), new SystemScheduler(executor),
                 main.services.clock(), random::nextDouble);
