@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.mailcert.agent.AgentException;
 import org.mailcert.agent.AgentVersion;
 import org.mailcert.agent.exec.CommandLines;
+import org.mailcert.agent.facts.FactsSource;
 import org.mailcert.agent.facts.HostFactsReader;
 import org.mailcert.agent.identity.Identity;
 import org.mailcert.agent.identity.IdentityStore;
@@ -58,6 +59,8 @@ final class RunCommand implements Callable<Integer> {
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    /** How long inspected host facts are reused for the Hello of a reconnect. */
+    static final Duration FACTS_MAX_AGE = Duration.ofMinutes(5);
 
     @ParentCommand
     AgentMain main;
@@ -146,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
             return t;
         });
         SecureRandom random = new SecureRandom();
-        SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), HostFactsReader.of(chosen)),
+        SyncClient client = new SyncClient(new SyncSettings(options.startDelay(), FactsSource.cached(HostFactsReader.of(chosen),
+                        FACTS_MAX_AGE, main.services.clock())),
                 identities, new StateStore(options.dataDir()), new StatusStore(options.dataDir()), targets,
                 new GrpcControllerLink(main.services.channels().apply(options.keepalive(), options.keepaliveTimeout())), new SystemScheduler(executor),
                 main.services.clock(), random::nextDouble);

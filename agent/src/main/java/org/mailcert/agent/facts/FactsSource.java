@@ -12,6 +12,29 @@ public interface FactsSource {
      */
     HostFacts read() throws InterruptedException;
 
+    /**
+     * A source that reads {@code source} at most once per {@code maxAge}: inspecting a large
+     * Dovecot configuration takes seconds, and a controller restart makes every agent reconnect at
+     * once, so a reconnect soon after the last one reuses what was read then.
+     */
+    static FactsSource cached(FactsSource source, java.time.Duration maxAge, java.time.Clock clock) {
+        java.util.Objects.requireNonNull(source, "source");
+        return new FactsSource() {
+            private HostFacts last;
+            private java.time.Instant readAt;
+
+            @Override
+            public synchronized HostFacts read() throws InterruptedException {
+                java.time.Instant now = clock.instant();
+                if (last == null || !now.isBefore(readAt.plus(maxAge))) {
+                    last = source.read();
+                    readAt = now;
+                }
+                return last;
+            }
+        };
+    }
+
     /** A source that always answers {@code facts} (tests, and hosts without mail targets). */
     static FactsSource fixed(HostFacts facts) {
         java.util.Objects.requireNonNull(facts, "facts");

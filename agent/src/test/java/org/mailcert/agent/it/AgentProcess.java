@@ -35,11 +35,19 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code mailcert-agent run ...} in the background. */
     static AgentProcess start(Path log, String... runArgs) throws IOException {
+        return start(log, java.util.Map.of(), runArgs);
+    }
+
+    /** Starts {@code mailcert-agent run ...} in the background with extra environment variables. */
+    static AgentProcess start(Path log, java.util.Map<String, String> environment, String... runArgs)
+            throws IOException {
         AgentProcess a = new AgentProcess(log);
         List<String> args = new ArrayList<>(List.of("run"));
         args.addAll(List.of(runArgs));
-        a.process = new ProcessBuilder(command(args.toArray(String[]::new))).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command(args.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        a.process = builder.start();
         return a;
     }
 
