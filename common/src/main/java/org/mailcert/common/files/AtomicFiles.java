@@ -10,8 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -36,6 +39,17 @@ public final class AtomicFiles {
 
     /** Atomically writes {@code content} to {@code target} with {@code mode} (ignored without POSIX). */
     public static void write(Path target, byte[] content, Set<PosixFilePermission> mode) throws IOException {
+        write(target, content, mode, null, null);
+    }
+
+    /**
+     * Atomically writes {@code content} to {@code target} with {@code mode}, owner and group: the
+     * temporary file gets them before it replaces the target, so a server reading the file never sees
+     * it with the wrong owner. Changing the owner needs the right to (root); a null owner or group is
+     * left as created. Without POSIX, only the content is written.
+     */
+    public static void write(Path target, byte[] content, Set<PosixFilePermission> mode, UserPrincipal owner,
+            GroupPrincipal group) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -51,7 +65,15 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             if (posix()) {
-                // The umask may have narrowed the mode at creation; set it exactly.
+                PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+                if (owner != null && !owner.equals(view.getOwner())) {
+                    view.setOwner(owner);
+                }
+                if (group != null && !group.equals(view.readAttributes().group())) {
+                    view.setGroup(group);
+                }
+                // The umask may have narrowed the mode at creation, and a chown clears set-id bits:
+                // set it exactly, last.
                 Files.setPosixFilePermissions(tmp, mode);
             }
             try {

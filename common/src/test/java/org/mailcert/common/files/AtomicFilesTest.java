@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,19 @@ class AtomicFilesTest {
         AtomicFiles.write(f, "two".getBytes(), AtomicFiles.OWNER_ONLY);
         assertArrayEquals("two".getBytes(), Files.readAllBytes(f));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
+    void aFileIsReplacedWithTheGivenOwnerGroupAndMode() throws Exception {
+        var users = dir.getFileSystem().getUserPrincipalLookupService();
+        Path f = dir.resolve("servercert.pem");
+        AtomicFiles.write(f, "one".getBytes(), AtomicFiles.OWNER_ONLY);
+        AtomicFiles.write(f, "two".getBytes(), PosixFilePermissions.fromString("rw-r-----"),
+                users.lookupPrincipalByName("mail"), users.lookupPrincipalByGroupName("daemon"));
+        PosixFileAttributes a = Files.readAttributes(f, PosixFileAttributes.class);
+        assertEquals(List.of("mail", "daemon", "rw-r-----"), List.of(a.owner().getName(), a.group().getName(),
+                PosixFilePermissions.toString(a.permissions())), "needs root to chown, as the agent runs");
+        assertArrayEquals("two".getBytes(), Files.readAllBytes(f));
     }
 
     @Test

@@ -1,0 +1,187 @@
+package org.mailcert.agent.target.qmail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.mailcert.agent.probe.Endpoint;
+import org.mailcert.agent.probe.TlsProbe;
+import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.Target;
+import org.mailcert.agent.target.TargetException;
+import org.mailcert.agent.target.keychain.BindingRules;
+import org.mailcert.agent.target.keychain.Installer;
+import org.mailcert.agent.target.keychain.Manifest;
+import org.mailcert.agent.target.keychain.Ownership;
+import org.mailcert.agent.target.keychain.SniSupport;
+import org.mailcert.agent.target.mail.Inspectable;
+import org.mailcert.agent.target.mail.ServedCheck;
+import org.mailcert.agent.target.mail.SniName;
+import org.mailcert.agent.target.mail.Steps;
+import org.mailcert.agent.target.mail.TargetFacts;
+
+/**
+ * Installs certificates for qmail with the TLS patch (netqmail, notqmail, sagredo). The server-wide
+ * binding goes to {@code control/servercert.pem} (key, leaf, chain), keeping that file's owner,
+ * group and mode; a new file takes those of {@code control/clientcert.pem}, else {@code root 0600}.
+ * qmail reads the file on each connection, so nothing is reloaded. Per-domain bindings are served
+ * only with sagredo's SNI layout, {@code control/servercerts/<name>/servercert.pem}, detected by that
+ * directory existing (or forced by {@link QmailSettings#sni()}); otherwise they are refused. Per-name
+ * files of names no longer wanted are removed if this target created them (listed in {@code
+ * control/servercerts/.mailcert-manifest}). The server-wide file is never removed. Not thread-safe.
+ */
+public final class QmailTarget implements Target, Inspectable {
+    /** The target's name. */
+    public static final String NAME = "qmail";
+    static final String SERVERCERT = "servercert.pem";
+    static final String CLIENTCERT = "clientcert.pem";
+    static final String SERVERCERTS = "servercerts";
+    static final String MANIFEST = ".mailcert-manifest";
+
+    private final QmailSettings settings;
+    private final Path control;
+    private final Installer installer;
+
+    /**
+     * Creates the target.
+     *
+     * @param settings where qmail lives and how to probe it
+     * @param probe does the handshakes
+     */
+    public QmailTarget(QmailSettings settings, TlsProbe probe) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.control = settings.root().toAbsolutePath().normalize().resolve("control");
+        this.installer = new Installer(NAME, new ServedCheck(probe, settings.deadline()));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Change apply(List<Binding> desired) throws TargetException {
+        Optional<Binding> server = BindingRules.server(desired, NAME);
+        List<Binding> mail = BindingRules.mail(desired);
+        boolean perDomain = perDomainSni();
+        if (!mail.isEmpty() && !perDomain) {
+            BindingRules.refuseMail(mail, NAME, "no " + control.resolve(SERVERCERTS) + " directory, as sagredo's"
+                    + " SNI patch uses", server);
+        }
+        List<SniName> names = BindingRules.exactNames(desired, NAME);
+        Steps.reached("qmail.validated");
+        try {
+            return installer.install(plan(server, names, perDomain), reported(server, mail));
+        } catch (IOException e) {
+            throw new TargetException(NAME, "cannot read " + control + ": " + e.getMessage(), Map.of(), true, e);
+        }
+    }
+
+    /** Whether per-domain certificates are served, per the settings and sagredo's directory. */
+    boolean perDomainSni() {
+        return switch (settings.sni()) {
+            case ON -> true;
+            case OFF -> false;
+            case DETECT -> Files.isDirectory(control.resolve(SERVERCERTS));
+        };
+    }
+
+    private Installer.Plan plan(Optional<Binding> server, List<SniName> names, boolean perDomain)
+            throws IOException, TargetException {
+        Path servercert = control.resolve(SERVERCERT);
+        Ownership serverOwnership = Ownership.of(servercert).or(() -> ownershipOf(control.resolve(CLIENTCERT)))
+                .orElse(Ownership.root(control, "rw-------"));
+        Ownership controlOwnership = Ownership.of(control).orElse(Ownership.root(control, "rwxr-xr-x"));
+        List<Installer.FileWrite> writes = new ArrayList<>();
+        server.ifPresent(b -> writes.add(new Installer.FileWrite(servercert, b, serverOwnership, controlOwnership)));
+        if (!perDomain) {
+            return new Installer.Plan(writes, Map.of(), List.of(), null, Set.of(), serverOwnership, endpoints(),
+                    expectations(server, names));
+        }
+        Path servercerts = control.resolve(SERVERCERTS);
+        Ownership dirOwnership = Ownership.of(servercerts).orElse(controlOwnership);
+        Set<String> wanted = new TreeSet<>();
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (SniName n : names) {
+            Path file = nameFile(servercerts, n.name());
+            if (file == null) {
+                errors.put(n.binding().id(), "served name " + n.name() + " does not make a directory under "
+                        + servercerts);
+                continue;
+            }
+            wanted.add(n.name());
+            Ownership own = Ownership.of(file).orElse(serverOwnership);
+            writes.add(new Installer.FileWrite(file, n.binding(), own, dirOwnership));
+        }
+        if (!errors.isEmpty()) {
+            throw new TargetException(NAME, errors.size() + " binding(s) refused; nothing was written", errors);
+        }
+        Manifest manifest = new Manifest(servercerts.resolve(MANIFEST),
+                "Names whose servercerts/<name>/servercert.pem mailcert-agent manages.");
+        Map<String, List<Path>> removals = new LinkedHashMap<>();
+        List<Path> prune = new ArrayList<>();
+        for (String old : manifest.read()) {
+            Path file = nameFile(servercerts, old);
+            if (!wanted.contains(old) && file != null) {
+                removals.put(old, List.of(file));
+                prune.add(file.getParent());
+            }
+        }
+        Ownership manifestOwnership = Ownership.of(manifest.file()).orElse(Ownership.root(control, "rw-r--r--"));
+        return new Installer.Plan(writes, removals, prune, manifest, wanted, manifestOwnership, endpoints(),
+                expectations(server, names));
+    }
+
+    /** {@code servercerts/<name>/servercert.pem}, or null if the name would leave that directory. */
+    private static Path nameFile(Path servercerts, String name) {
+        Path dir = servercerts.resolve(name).normalize();
+        return dir.getParent().equals(servercerts) ? dir.resolve(SERVERCERT) : null;
+    }
+
+    private static Optional<Ownership> ownershipOf(Path file) {
+        try {
+            return Ownership.of(file);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<Endpoint> endpoints() {
+        return settings.endpoints();
+    }
+
+    private static List<ServedCheck.Expectation> expectations(Optional<Binding> server, List<SniName> names) {
+        List<ServedCheck.Expectation> x = new ArrayList<>();
+        server.ifPresent(b -> x.add(new ServedCheck.Expectation(Optional.empty(), b.leafSha256(), b.id())));
+        for (SniName n : names) {
+            x.add(new ServedCheck.Expectation(Optional.of(n.name()), n.binding().leafSha256(), n.binding().id()));
+        }
+        return x;
+    }
+
+    private static List<Binding> reported(Optional<Binding> server, List<Binding> mail) {
+        List<Binding> all = new ArrayList<>();
+        server.ifPresent(all::add);
+        all.addAll(mail);
+        return all;
+    }
+
+    @Override
+    public TargetFacts inspect() {
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(control)) {
+            problems.add("no qmail control directory " + control);
+        } else if (!Files.isRegularFile(control.resolve(SERVERCERT))) {
+            problems.add("no " + control.resolve(SERVERCERT) + ": qmail-smtpd serves no TLS until one is installed");
+        }
+        List<String> domains = new QmailDomains(control).read(problems);
+        return new TargetFacts(NAME, "", perDomainSni(), settings.endpoints(), domains, problems);
+    }
+}
