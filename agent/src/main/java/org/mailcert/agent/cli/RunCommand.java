@@ -1,5 +1,12 @@
 package org.mailcert.agent.cli;
 
+import org.mailcert.agent.probe.SocketTlsProbe;
+import org.mailcert.agent.probe.TlsProbe;
+import org.mailcert.agent.target.courier.CourierSettings;
+import org.mailcert.agent.target.courier.CourierTarget;
+import org.mailcert.agent.target.keychain.SniSupport;
+import org.mailcert.agent.target.qmail.QmailSettings;
+import org.mailcert.agent.target.qmail.QmailTarget;
 import org.mailcert.agent.transport.TlsChannels;
 import org.mailcert.common.config.Durations;
 import java.nio.file.Path;
@@ -55,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
     static final List<String> KNOWN_TARGETS = List.of("files", "postfix", "dovecot", "nginx", "qmail", "courier",
             "mailenable", "iis");
     /** The targets this build has. */
-    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME);
+    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, QmailTarget.NAME, CourierTarget.NAME);
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -100,16 +107,42 @@ final class RunCommand implements Callable<Integer> {
             description = "Dovecot configuration (kept for the dovecot target; default: ${DEFAULT-VALUE}).")
     Path dovecotConfig;
 
+    @Option(names = "--qmail-dir", paramLabel = "DIR", defaultValue = "/var/qmail",
+            description = "qmail's directory: control/servercert.pem, control/servercerts/ (default: ${DEFAULT-VALUE}).")
+    Path qmailDir;
+
+    @Option(names = "--qmail-sni", paramLabel = "detect|on|off", defaultValue = "detect",
+            description = "Per-domain certificates for qmail: detect (control/servercerts/ exists), on or off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String qmailSni;
+
+    @Option(names = "--courier-config-dir", paramLabel = "DIR", defaultValue = "/etc/courier",
+            description = "Courier's configuration: TLS_CERTFILE in imapd-ssl, pop3d-ssl, esmtpd, esmtpd-ssl"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Path courierConfigDir;
+
+    @Option(names = "--courier-sni", paramLabel = "detect|on|off", defaultValue = "detect",
+            description = "Per-domain certificates for Courier: detect (couriertls supports SNI), on or off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String courierSni;
+
+    @Option(names = "--probe-deadline", paramLabel = "DURATION", defaultValue = "15s",
+            converter = Durations.Converter.class,
+            description = "How long a service may take after a reload to serve the new certificate"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration probeDeadline;
+
     @Option(names = "--nginx-config-dir", paramLabel = "DIR", defaultValue = "/etc/nginx",
             description = "nginx configuration (kept for the nginx target; default: ${DEFAULT-VALUE}).")
     Path nginxConfigDir;
 
     @Option(names = "--probe-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Where live handshakes go (kept for probes; default: ${DEFAULT-VALUE}).")
+            description = "Where live handshakes go (default: ${DEFAULT-VALUE}).")
     String probeAddress;
 
     @Option(names = "--probe-port", paramLabel = "SERVICE=PORT", split = ",",
-            description = "Probe port per service (repeatable; kept for probes).")
+            description = "Probe port per service (repeatable), for software whose configuration does not say"
+                    + " which ports serve TLS (qmail).")
     Map<String, String> probePorts = new LinkedHashMap<>();
 
     @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",
@@ -210,8 +243,8 @@ final class RunCommand implements Callable<Integer> {
             chosen.add(FilesTarget.NAME);
         }
         if (chosen.isEmpty()) {
-            throw usage("no target to install certificates into: give --files-dir DIR (the files target); the"
-                    + " mail-server targets are not available in this build");
+            throw usage("no target to install certificates into: give --target (e.g. --target postfix,dovecot) or"
+                    + " --files-dir DIR (the files target)");
         }
         if (chosen.contains(FilesTarget.NAME) && filesDir == null) {
             throw usage("--target files needs --files-dir DIR");
@@ -246,17 +279,37 @@ final class RunCommand implements Callable<Integer> {
         if (keepaliveTimeout.isZero()) {
             throw usage("--keepalive-timeout must be positive");
         }
-        return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command,
-                postfixConfigDir, dovecotConfig, nginxConfigDir, probeAddress, ports, driftInterval, startDelay,
-                keepalive, keepaliveTimeout);
+        if (probeDeadline.isZero()) {
+            throw usage("--probe-deadline must be positive");
+        }
+        RunOptions.Mail mail = new RunOptions.Mail(postfixConfigDir, dovecotConfig, qmailDir, sni("--qmail-sni", qmailSni),
+                courierConfigDir, sni("--courier-sni", courierSni), probeAddress, ports, probeDeadline);
+        return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command, mail,
+                nginxConfigDir, driftInterval, startDelay, keepalive, keepaliveTimeout);
+    }
+
+    private SniSupport sni(String option, String value) {
+        try {
+            return SniSupport.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw usage(option + " must be detect, on or off, not '" + value + "'");
+        }
     }
 
     private List<Target> targets(RunOptions options) {
         List<Target> list = new ArrayList<>();
         for (String name : options.targets()) {
-            if (name.equals(FilesTarget.NAME)) {
-                list.add(new FilesTarget(options.filesDir().orElseThrow(), options.filesCommand(),
-                        main.services.commands()));
+            RunOptions.Mail mail = options.mail();
+            TlsProbe probe = new SocketTlsProbe();
+            switch (name) {
+                case FilesTarget.NAME -> list.add(new FilesTarget(options.filesDir().orElseThrow(),
+                        options.filesCommand(), main.services.commands()));
+                case QmailTarget.NAME -> list.add(new QmailTarget(new QmailSettings(mail.qmailDir(), mail.qmailSni(),
+                        mail.probeAddress(), mail.probePorts(), mail.probeDeadline()), probe));
+                case CourierTarget.NAME -> list.add(new CourierTarget(new CourierSettings(mail.courierConfigDir(),
+                        mail.courierSni(), CourierSettings.defaults().couriertls(), mail.probeAddress(),
+                        mail.probeDeadline()), main.services.commands(), probe));
+                default -> throw new IllegalStateException("target " + name + " passed validation but is not built");
             }
         }
         return list;

@@ -5,30 +5,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mailcert.agent.target.keychain.SniSupport;
 
 /**
  * The validated options of {@code run}. Those marked "kept" are accepted (so a config file written
- * for the full agent works) and carried for the work that uses them: drift checks, probes and the
- * mail-server targets are not part of this build.
+ * for the full agent works) and carried for the work that uses them (drift checks, nginx).
  *
  * @param dataDir identity and state
  * @param mode enforce or report (kept)
  * @param targets the targets to apply, in order
  * @param filesDir the files target's directory, if configured
  * @param filesCommand the files target's command as an argument list; empty for none
- * @param postfixConfigDir kept
- * @param dovecotConfig kept
+ * @param mail where the mail-server targets find their software, and how they probe it
  * @param nginxConfigDir kept
- * @param probeAddress kept
- * @param probePorts service to port (kept)
  * @param driftInterval kept
  * @param startDelay upper bound of the random delay before the first connection
  * @param keepalive how long without traffic before the agent pings the controller
  * @param keepaliveTimeout how long a ping may go unanswered before the agent reconnects
  */
 record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> filesDir, List<String> filesCommand,
-        Path postfixConfigDir, Path dovecotConfig, Path nginxConfigDir, String probeAddress,
-        Map<String, Integer> probePorts, Duration driftInterval, Duration startDelay, Duration keepalive,
+        Mail mail, Path nginxConfigDir, Duration driftInterval, Duration startDelay, Duration keepalive,
         Duration keepaliveTimeout) {
 
     /** Whether drift is repaired or only reported. */
@@ -39,9 +35,28 @@ record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> 
         REPORT
     }
 
+    /**
+     * The mail-server targets' settings.
+     *
+     * @param postfixConfigDir Postfix's configuration directory
+     * @param dovecotConfig Dovecot's main configuration file
+     * @param qmailDir qmail's directory
+     * @param qmailSni whether qmail serves per-domain certificates
+     * @param courierConfigDir Courier's configuration directory
+     * @param courierSni whether Courier serves per-domain certificates
+     * @param probeAddress where live handshakes go
+     * @param probePorts service to port, for software whose configuration does not say (qmail)
+     * @param probeDeadline how long a service may take after a reload to serve the new certificate
+     */
+    record Mail(Path postfixConfigDir, Path dovecotConfig, Path qmailDir, SniSupport qmailSni, Path courierConfigDir,
+            SniSupport courierSni, String probeAddress, Map<String, Integer> probePorts, Duration probeDeadline) {
+        Mail {
+            probePorts = Map.copyOf(probePorts);
+        }
+    }
+
     RunOptions {
         targets = List.copyOf(targets);
         filesCommand = List.copyOf(filesCommand);
-        probePorts = Map.copyOf(probePorts);
     }
 }
