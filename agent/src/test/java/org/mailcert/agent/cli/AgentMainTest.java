@@ -59,9 +59,13 @@ class AgentMainTest {
     }
 
     @Test
-    void mailServerTargetsAreNotInThisBuild() {
-        assertOneLineError(agent("run", "--target", "postfix"), 2,
-                "the postfix target is not available in this build of mailcert-agent (available: files)");
+    void targetsOfLaterWorkAreRefusedAndBadTargetSettingsAreUsageErrors() {
+        assertOneLineError(agent("run", "--target", "nginx"), 2,
+                "the nginx target is not available in this build of mailcert-agent (available: files,");
+        assertOneLineError(agent("run", "--target", "qmail", "--qmail-sni", "maybe"), 2,
+                "--qmail-sni must be detect, on or off, not 'maybe'");
+        assertOneLineError(agent("run", "--target", "courier", "--probe-deadline", "0s"), 2,
+                "--probe-deadline must be positive");
         assertOneLineError(agent("run", "--target", "exchange"), 2, "unknown target 'exchange'");
         assertOneLineError(agent("run"), 2, "no target to install certificates into");
         assertOneLineError(agent("run", "--target", "files"), 2, "--target files needs --files-dir DIR");
@@ -81,8 +85,8 @@ class AgentMainTest {
     @Test
     void theConfigFileSetsRunOptions() throws Exception {
         Path config = tmp.resolve("agent.yaml");
-        Files.writeString(config, "target: [postfix]\n");
-        assertOneLineError(agent("run", "--config", config.toString()), 2, "the postfix target is not available");
+        Files.writeString(config, "target: [iis]\n");
+        assertOneLineError(agent("run", "--config", config.toString()), 2, "the iis target is not available");
 
         Files.writeString(config, "files-dir: " + tmp.resolve("f") + "\ndata-dir: " + tmp.resolve("nodata") + "\n");
         assertOneLineError(agent("run", "--config", config.toString()), 1, "no identity in " + tmp.resolve("nodata"));
