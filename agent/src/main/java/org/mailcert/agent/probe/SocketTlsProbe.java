@@ -34,7 +34,6 @@ public final class SocketTlsProbe implements TlsProbe {
 
     private final Duration connectTimeout;
     private final Duration readTimeout;
-    private final SSLContext context;
 
     /** A probe with 3 s to connect and 5 s for each read. */
     public SocketTlsProbe() {
@@ -45,9 +44,20 @@ public final class SocketTlsProbe implements TlsProbe {
     public SocketTlsProbe(Duration connectTimeout, Duration readTimeout) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        freshContext();
+    }
+
+    /**
+     * A context of its own for every probe: a shared one caches sessions by address and port, and a
+     * server that resumes a session (Dovecot 2.3 does, whatever SNI name is sent) then presents the
+     * certificate of an earlier handshake for another name, so the probe would report what was
+     * served before, not what a new client gets now.
+     */
+    private static SSLContext freshContext() {
         try {
-            context = SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new AcceptAll()}, null);
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JVM", e);
         }
@@ -60,7 +70,7 @@ public final class SocketTlsProbe implements TlsProbe {
             plain.connect(new InetSocketAddress(endpoint.address(), endpoint.port()), (int) connectTimeout.toMillis());
             plain.setSoTimeout((int) readTimeout.toMillis());
             startTls(endpoint.protocol(), plain.getInputStream(), plain.getOutputStream());
-            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, endpoint.address(),
+            try (SSLSocket tls = (SSLSocket) freshContext().getSocketFactory().createSocket(plain, endpoint.address(),
                     endpoint.port(), true)) {
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setServerNames(sniName.map(n -> List.<javax.net.ssl.SNIServerName>of(new SNIHostName(n)))
