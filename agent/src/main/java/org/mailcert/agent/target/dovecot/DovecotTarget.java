@@ -71,7 +71,10 @@ public final class DovecotTarget implements Target, Inspectable {
 
     /** A test-only action run at a step, to break things exactly there. */
     interface Seam {
-        /** Runs at a step ({@code files-written}, {@code include-written}, {@code validated}, {@code switched}). */
+        /**
+         * Runs at a step: {@code files-written}, {@code include-written}, {@code validated}, {@code switched}
+         * (the include is in place, not yet reloaded), {@code reloaded}, {@code probed}.
+         */
         void at(String step) throws IOException;
     }
 
