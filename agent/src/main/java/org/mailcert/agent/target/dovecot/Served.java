@@ -28,9 +28,4 @@ public record Served(Optional<String> pattern, String leafSha256, String binding
     public String slot() {
         return pattern.orElse("");
     }
-
-    /** A name to send as SNI that this pattern serves: the name, or {@code mailcert-probe.<domain>} for a wildcard. */
-    public Optional<String> probeName() {
-        return pattern.map(p -> p.startsWith("*.") ? "mailcert-probe." + p.substring(2) : p);
-    }
 }
