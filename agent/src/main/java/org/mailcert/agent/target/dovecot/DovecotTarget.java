@@ -1,0 +1,553 @@
+package org.mailcert.agent.target.dovecot;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.mailcert.agent.exec.Command;
+import org.mailcert.agent.exec.CommandException;
+import org.mailcert.agent.exec.CommandResult;
+import org.mailcert.agent.exec.CommandRunner;
+import org.mailcert.agent.probe.Endpoint;
+import org.mailcert.agent.probe.TlsProbe;
+import org.mailcert.agent.target.ApplyReport;
+import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.Outcome;
+import org.mailcert.agent.target.Scope;
+import org.mailcert.agent.target.Target;
+import org.mailcert.agent.target.TargetException;
+import org.mailcert.agent.target.mail.CertFiles;
+import org.mailcert.agent.target.mail.Inspectable;
+import org.mailcert.agent.target.mail.ServedCheck;
+import org.mailcert.agent.target.mail.SniName;
+import org.mailcert.agent.target.mail.Steps;
+import org.mailcert.agent.target.mail.TargetFacts;
+import org.mailcert.common.files.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes Dovecot serve the server-wide and per-domain (SNI) certificates: versioned key and chain
+ * files in the agent's private directory, one managed include with the server-wide certificate and
+ * a {@code local_name} block per SNI name, validated with {@code doveconf -x}, switched atomically,
+ * reloaded with {@code doveadm reload} and proven by live handshakes on every enabled TLS endpoint.
+ * Any failure restores the previous include and every other file the apply touched, reloads and
+ * proves the old certificates are served again. Old certificate files are deleted only at
+ * {@link Change#commit()}, after the new ones are proven served (Dovecot reads them lazily at the
+ * first connection after a reload). {@code webmail} bindings are not this target's and are ignored.
+ *
+ * <p>What is probed after a reload: the no-SNI default, every name whose certificate changed or was
+ * removed, and up to {@value #CANARIES} unchanged names as a canary that the reload did not break
+ * the rest (probing all of 5,000 names would take minutes; a reload that breaks the configuration
+ * breaks every name, so a few suffice). Not thread-safe.
+ */
+public final class DovecotTarget implements Target, Inspectable {
+    /** The target's name. */
+    public static final String NAME = "dovecot";
+    /** Unchanged names probed after a reload. */
+    static final int CANARIES = 3;
+    private static final Duration QUICK = Duration.ofSeconds(30);
+    private static final Duration VALIDATE = Duration.ofMinutes(3);
+    private static final Logger LOG = LoggerFactory.getLogger(DovecotTarget.class);
+
+    private final DovecotSettings settings;
+    private final CommandRunner runner;
+    private final CertFiles certFiles;
+    private final ServedCheck check;
+    private final ConfigFiles configFiles;
+    private Seam seam = step -> { };
+
+    /** A test-only action run at a step, to break things exactly there. */
+    interface Seam {
+        /**
+         * Runs at a step: {@code files-written}, {@code include-written}, {@code validated}, {@code switched}
+         * (the include is in place, not yet reloaded), {@code reloaded}, {@code probed}.
+         */
+        void at(String step) throws IOException;
+    }
+
+    /**
+     * Creates the target.
+     *
+     * @param settings where Dovecot and the files are
+     * @param runner runs {@code dovecot}, {@code doveconf} and {@code doveadm}
+     * @param probe does the live handshakes
+     */
+    public DovecotTarget(DovecotSettings settings, CommandRunner runner, TlsProbe probe) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.certFiles = new CertFiles(settings.certDir());
+        this.check = new ServedCheck(probe, settings.probeDeadline());
+        this.configFiles = new ConfigFiles(settings.config());
+    }
+
+    /** Replaces the test seam. */
+    void seam(Seam seam) {
+        this.seam = Objects.requireNonNull(seam, "seam");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public TargetFacts inspect() throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        String version = "";
+        try {
+            version = version();
+        } catch (Failure e) {
+            problems.add(e.getMessage());
+        }
+        List<Endpoint> endpoints = List.of();
+        try {
+            endpoints = listeners().endpoints(settings.probeAddress());
+        } catch (Failure e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            if (!configFiles.includes(settings.include())) {
+                problems.add(notIncluded());
+            }
+            for (ConfigFiles.MissingFileLine l : configFiles.missingFileLines(settings.include())) {
+                problems.add(l.describe() + ": Dovecot cannot load its configuration; mailcert-agent comments such"
+                        + " lines out when it installs a server-wide certificate");
+            }
+            problems.addAll(configFiles.disabledLines());
+            if (Syntax.ofVersion(version).orElse(Syntax.V2_3) == Syntax.V2_4 && !versionFirst()) {
+                problems.add(settings.config() + ": Dovecot 2.4 needs dovecot_config_version as its first setting;"
+                        + " it cannot be set from an include, add it by hand");
+            }
+        } catch (IOException e) {
+            problems.add("cannot read Dovecot's configuration: " + e.getMessage());
+        }
+        return new TargetFacts(NAME, version, true, endpoints, List.of(), problems);
+    }
+
+    @Override
+    public Change apply(List<Binding> desired) throws TargetException {
+        Plan plan = plan(desired);
+        try {
+            return plan.nothingToDo() ? new DovecotChange(plan, new Journal(), List.of(), new ReloadLog("syslog")) : execute(plan);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException(NAME, "interrupted", Map.of(), false, e);
+        }
+    }
+
+    /** What an apply will write: decided before anything is touched, refusing bad names first. */
+    private Plan plan(List<Binding> desired) throws TargetException {
+        List<Binding> mine = desired.stream().filter(b -> b.scope() != Scope.WEBMAIL).toList();
+        List<Binding> servers = mine.stream().filter(b -> b.scope() == Scope.SERVER).toList();
+        if (servers.size() > 1) {
+            Map<String, String> errors = new LinkedHashMap<>();
+            servers.forEach(b -> errors.put(b.id(), "more than one server-wide binding"));
+            throw new TargetException(NAME, "more than one server-wide binding; nothing was changed", errors);
+        }
+        List<SniName> names = SniName.of(mine, NAME);
+        List<Served> entries = new ArrayList<>();
+        Map<Path, Binding> files = new LinkedHashMap<>();
+        for (Binding b : servers) {
+            entries.add(served(Optional.empty(), b, files));
+        }
+        for (SniName n : names) {
+            entries.add(served(Optional.of(n.pattern()), n.binding(), files));
+        }
+        try {
+            if (!configFiles.includes(settings.include())) {
+                throw new TargetException(NAME, notIncluded() + "; nothing was changed");
+            }
+            Syntax syntax = Syntax.ofVersion(version()).orElseThrow(() -> new Failure("cannot read Dovecot's version"));
+            String text = IncludeFile.render(syntax, entries, names.size() >= settings.largeConfigNames());
+            String old = Files.isRegularFile(settings.include()) ? Files.readString(settings.include(), UTF_8) : null;
+            List<ConfigFiles.MissingFileLine> fixes = servers.isEmpty() || syntax == Syntax.V2_4 ? List.of()
+                    : configFiles.missingFileLines(settings.include());
+            return new Plan(desired, entries, files, text, old, fixes);
+        } catch (IOException e) {
+            throw new TargetException(NAME, "cannot read Dovecot's configuration: " + e.getMessage()
+                    + "; nothing was changed", Map.of(), true, e);
+        } catch (Failure e) {
+            throw new TargetException(NAME, e.getMessage() + "; nothing was changed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException(NAME, "interrupted; nothing was changed");
+        }
+    }
+
+    private Served served(Optional<String> pattern, Binding b, Map<Path, Binding> files) {
+        CertFiles.Installed paths = certFiles.pathsOf(b);
+        files.put(paths.key(), b);
+        return new Served(pattern, b.leafSha256(), b.id(), paths.fullChain(), paths.key());
+    }
+
+    private Change execute(Plan plan) throws TargetException, InterruptedException {
+        Journal journal = new Journal();
+        Listeners listeners;
+        try {
+            listeners = listeners();
+        } catch (Failure e) {
+            throw new TargetException(NAME, e.getMessage() + "; nothing was changed");
+        }
+        List<Endpoint> endpoints = listeners.endpoints(settings.probeAddress());
+        ReloadLog log = new ReloadLog(listeners.logPath());
+        String stage = "writing files";
+        try {
+            installFiles(plan, journal);
+            step("files-written");
+            stage = "writing the configuration";
+            disableMissing(plan);
+            Path fresh = settings.include().resolveSibling("." + settings.include().getFileName() + ".new");
+            journal.remember(fresh);
+            AtomicFiles.write(fresh, plan.text().getBytes(UTF_8), AtomicFiles.PUBLIC_READ);
+            step("include-written");
+            stage = "validating";
+            validate(fresh);
+            step("validated");
+            stage = "reloading";
+            journal.remember(settings.include());
+            switchInclude(fresh);
+            seam.at("switched");
+            long mark = log.mark();
+            long started = System.nanoTime();
+            reload();
+            LOG.info("dovecot: reloaded in {} ms", (System.nanoTime() - started) / 1_000_000);
+            step("reloaded");
+            stage = "probing";
+            List<ServedCheck.Expectation> expected = Expectations.of(IncludeFile.listed(plan.old()),
+                    listedOf(plan.entries()), CANARIES);
+            long probing = System.nanoTime();
+            List<ServedCheck.Miss> misses = check.check(endpoints, expected);
+            Optional<String> logged = log.failureSince(mark);
+            if (logged.isPresent()) {
+                throw new Failure("the reload failed (Dovecot kept its old configuration): " + logged.get());
+            }
+            if (!misses.isEmpty()) {
+                throw new ProbeFailure(misses);
+            }
+            LOG.info("dovecot: {} name(s) on {} endpoint(s) proven served in {} ms", expected.size(), endpoints.size(),
+                    (System.nanoTime() - probing) / 1_000_000);
+            step("probed");
+        } catch (IOException | Failure e) {
+            Map<String, String> errors = e instanceof ProbeFailure p ? p.byBinding()
+                    : e instanceof FileFailure f ? f.errors : Map.of();
+            throw restoreAfter(plan, journal, endpoints, log, stage + " failed: " + e.getMessage(), errors, e);
+        }
+        return new DovecotChange(plan, journal, endpoints, log);
+    }
+
+    private void installFiles(Plan plan, Journal journal) throws IOException, FileFailure {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (Binding b : plan.files().values()) {
+            for (Path p : certFiles.pathsOf(b).paths()) {
+                journal.remember(p);
+            }
+            try {
+                certFiles.install(b);
+            } catch (IOException e) {
+                errors.put(b.id(), e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new FileFailure(errors);
+        }
+    }
+
+    /**
+     * Comments out the server-wide lines naming missing files, keeping a backup. They stay commented
+     * out when the apply is undone: Dovecot can load no configuration that has them.
+     */
+    private void disableMissing(Plan plan) throws IOException {
+        for (Map.Entry<Path, Set<Integer>> e : ConfigFiles.byFile(plan.fixes()).entrySet()) {
+            Path file = e.getKey();
+            Path backup = file.resolveSibling(file.getFileName() + ConfigFiles.BACKUP_SUFFIX);
+            byte[] original = Files.readAllBytes(file);
+            if (!Files.exists(backup)) {
+                AtomicFiles.write(backup, original, Files.getPosixFilePermissions(file));
+            }
+            // Not journaled: a restored line naming a missing file would make the restoring reload fail.
+            String edited = ConfigFiles.disable(new String(original, UTF_8), e.getValue());
+            AtomicFiles.write(file, edited.getBytes(UTF_8), Files.getPosixFilePermissions(file));
+            LOG.warn("dovecot: commented out {} line(s) of {} naming missing files (backup {})", e.getValue().size(),
+                    file, backup);
+        }
+    }
+
+    /**
+     * Validates the main configuration with the new include read last, before it is switched in:
+     * a wrapper includes the main file (which still includes the old include) and then the new one,
+     * and {@code doveconf -x} opens every file either names. A missing file, a syntax error or any
+     * other warning fails; the old include's own filters are not the new configuration's problem.
+     */
+    private void validate(Path fresh) throws IOException, Failure, InterruptedException {
+        AtomicFiles.privateDirectory(settings.certDir());
+        Path wrapper = settings.certDir().resolve(".validate.conf");
+        AtomicFiles.write(wrapper, ("!include " + settings.config() + "\n!include " + fresh + "\n").getBytes(UTF_8),
+                AtomicFiles.OWNER_ONLY);
+        try {
+            CommandResult r = run(List.of("doveconf", "-c", wrapper.toString(), "-x", "-n"), VALIDATE);
+            if (!r.succeeded() || !stderrBesidesTheOldInclude(r.stderr()).isBlank()) {
+                throw new Failure("doveconf -x " + r.describe().replace(wrapper.toString(), settings.config().toString()));
+            }
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
+    }
+
+    /**
+     * Stderr without the warnings that only come from validating the old include together with the
+     * new one ("Global setting ssl_cert won't change the setting inside an earlier filter at
+     * <old include>"): after the switch the old include is gone. Everything else counts as a failure.
+     */
+    private String stderrBesidesTheOldInclude(String stderr) {
+        String artefact = "inside an earlier filter at " + settings.include() + " ";
+        return stderr.lines().filter(l -> !(l.contains("Warning:") && l.contains(artefact)))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private void switchInclude(Path fresh) throws IOException {
+        try {
+            Files.move(fresh, settings.include(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(fresh, settings.include(), StandardCopyOption.REPLACE_EXISTING);
+        }
+        AtomicFiles.syncDirectory(settings.include().getParent());
+    }
+
+    private void reload() throws Failure, InterruptedException {
+        CommandResult r = run(List.of("doveadm", "-c", settings.config().toString(), "reload"), QUICK);
+        if (!r.succeeded() || !r.stderr().isBlank()) {
+            throw new Failure("doveadm reload " + r.describe());
+        }
+    }
+
+    private static Map<String, IncludeFile.Listed> listedOf(List<Served> served) {
+        Map<String, IncludeFile.Listed> m = new LinkedHashMap<>();
+        served.forEach(s -> m.put(s.slot(), new IncludeFile.Listed(s.leafSha256(), s.bindingId())));
+        return m;
+    }
+
+    private TargetException restoreAfter(Plan plan, Journal journal, List<Endpoint> endpoints, ReloadLog log,
+            String message, Map<String, String> errors, Throwable cause) throws InterruptedException {
+        LOG.warn("dovecot: {}; restoring the previous configuration", message);
+        List<String> problems = restore(plan, journal, endpoints, log);
+        if (problems.isEmpty()) {
+            return new TargetException(NAME, message + "; the previous configuration is served again", errors, true,
+                    cause);
+        }
+        return new TargetException(NAME, message + "; restoring failed too: " + String.join("; ", problems), errors,
+                false, cause);
+    }
+
+    /**
+     * Puts the journal back, reloads if the include had been switched (Dovecot reads nothing else the
+     * apply touched), and proves the old include is served; returns what went wrong.
+     */
+    private List<String> restore(Plan plan, Journal journal, List<Endpoint> endpoints, ReloadLog log)
+            throws InterruptedException {
+        boolean switched = journal.contains(settings.include());
+        List<String> problems = new ArrayList<>(journal.restore());
+        if (!problems.isEmpty()) {
+            return problems;
+        }
+        long mark = log.mark();
+        if (switched) {
+            try {
+                reload();
+            } catch (Failure e) {
+                problems.add(e.getMessage());
+                return problems;
+            }
+        }
+        Map<String, IncludeFile.Listed> before = IncludeFile.listed(plan.old());
+        List<ServedCheck.Expectation> expected = Expectations.of(listedOf(plan.entries()), before, CANARIES);
+        for (ServedCheck.Miss m : check.check(endpoints, expected)) {
+            problems.add("after restoring, " + m.describe());
+        }
+        log.failureSince(mark).ifPresent(f -> problems.add("the reload after restoring failed: " + f));
+        if (problems.isEmpty()) {
+            LOG.info("dovecot: previous configuration restored and proven served ({} check(s))", expected.size());
+        }
+        return problems;
+    }
+
+    private void step(String step) throws IOException {
+        Steps.reached(NAME + "." + step);
+        seam.at(step);
+    }
+
+    private String version() throws Failure, InterruptedException {
+        CommandResult r = run(List.of("dovecot", "--version"), QUICK);
+        if (!r.succeeded() || r.stdout().isBlank()) {
+            throw new Failure("dovecot --version " + r.describe());
+        }
+        return r.stdout().strip();
+    }
+
+    private Listeners listeners() throws Failure, InterruptedException {
+        CommandResult r = run(List.of("doveconf", "-c", settings.config().toString(), "protocols", "ssl", "log_path",
+                "service"), QUICK);
+        if (!r.succeeded() || !r.stderr().isBlank()) {
+            throw new Failure("doveconf " + r.describe());
+        }
+        return Listeners.parse(r.stdout());
+    }
+
+    private boolean versionFirst() throws IOException {
+        for (String line : Files.readAllLines(settings.config(), UTF_8)) {
+            String s = line.strip();
+            if (!s.isEmpty() && !s.startsWith("#")) {
+                return s.startsWith("dovecot_config_version");
+            }
+        }
+        return false;
+    }
+
+    private String notIncluded() {
+        return settings.config() + " does not include " + settings.include()
+                + " (add !include " + settings.include() + " at its end)";
+    }
+
+    private CommandResult run(List<String> args, Duration timeout) throws Failure, InterruptedException {
+        try {
+            return runner.run(new Command(args, Map.of(), timeout));
+        } catch (CommandException e) {
+            throw new Failure(args.get(0) + " could not be started: " + e.getMessage());
+        }
+    }
+
+    /** One apply's decisions. */
+    private record Plan(List<Binding> desired, List<Served> entries, Map<Path, Binding> files, String text,
+            String old, List<ConfigFiles.MissingFileLine> fixes) {
+        boolean nothingToDo() {
+            return text.equals(old) && fixes.isEmpty()
+                    && files.keySet().stream().allMatch(Files::isRegularFile);
+        }
+
+        ApplyReport report() {
+            Map<String, IncludeFile.Listed> before = IncludeFile.listed(old);
+            Set<String> changed = new HashSet<>();
+            for (Served s : entries) {
+                IncludeFile.Listed was = before.get(s.slot());
+                if (was == null || !was.leafSha256().equals(s.leafSha256())) {
+                    changed.add(s.bindingId());
+                }
+            }
+            Map<String, Outcome> outcomes = new LinkedHashMap<>();
+            for (Binding b : desired) {
+                outcomes.put(b.id(), changed.contains(b.id()) ? Outcome.INSTALLED : Outcome.UNCHANGED);
+            }
+            Set<String> now = new HashSet<>();
+            entries.forEach(s -> now.add(s.slot()));
+            List<String> removed = before.keySet().stream().filter(k -> !now.contains(k))
+                    .map(k -> k.isEmpty() ? "(server-wide default)" : k).toList();
+            return new ApplyReport(NAME, outcomes, removed);
+        }
+    }
+
+    /** A failure inside an apply, translated to a TargetException once, where the restore happens. */
+    private static class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /** Certificate files that could not be installed, per binding. */
+    private static final class FileFailure extends Failure {
+        private static final long serialVersionUID = 1L;
+        private final transient Map<String, String> errors;
+
+        FileFailure(Map<String, String> errors) {
+            super(errors.size() + " binding(s) with files that Dovecot could not load: "
+                    + String.join("; ", errors.values()));
+            this.errors = errors;
+        }
+    }
+
+    /** Endpoints that did not serve what they should. */
+    private static final class ProbeFailure extends Failure {
+        private static final long serialVersionUID = 1L;
+        private final transient List<ServedCheck.Miss> misses;
+
+        ProbeFailure(List<ServedCheck.Miss> misses) {
+            super(misses.size() + " handshake(s) did not show the expected certificate, first: "
+                    + misses.get(0).describe());
+            this.misses = misses;
+        }
+
+        Map<String, String> byBinding() {
+            Map<String, String> errors = new LinkedHashMap<>();
+            for (ServedCheck.Miss m : misses) {
+                errors.merge(m.expected().bindingId(), m.describe(), (a, b) -> a + "; " + b);
+            }
+            return errors;
+        }
+    }
+
+    /** An applied include that stays revocable until committed. */
+    private final class DovecotChange implements Change {
+        private final Plan plan;
+        private final Journal journal;
+        private final List<Endpoint> endpoints;
+        private final ReloadLog log;
+
+        DovecotChange(Plan plan, Journal journal, List<Endpoint> endpoints, ReloadLog log) {
+            this.plan = plan;
+            this.journal = journal;
+            this.endpoints = endpoints;
+            this.log = log;
+        }
+
+        @Override
+        public ApplyReport report() {
+            return plan.report();
+        }
+
+        @Override
+        public void rollback() throws TargetException {
+            if (journal.isEmpty()) {
+                return;
+            }
+            try {
+                List<String> problems = restore(plan, journal, endpoints, log);
+                if (!problems.isEmpty()) {
+                    throw new TargetException(NAME, "cannot restore the previous configuration: "
+                            + String.join("; ", problems), Map.of(), false, null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TargetException(NAME, "interrupted while restoring", Map.of(), false, e);
+            }
+        }
+
+        @Override
+        public void commit() {
+            journal.forget();
+            try {
+                Set<Path> kept = new HashSet<>();
+                plan.files().values().forEach(b -> kept.addAll(certFiles.pathsOf(b).paths()));
+                List<Path> deleted = certFiles.prune(kept);
+                if (!deleted.isEmpty()) {
+                    LOG.info("dovecot: deleted {} old certificate file(s)", deleted.size());
+                }
+                Steps.reached(NAME + ".pruned");
+            } catch (IOException e) {
+                LOG.warn("dovecot: cannot delete old certificate files in {}: {}", certFiles.dir(), e.getMessage());
+            }
+        }
+    }
+}
