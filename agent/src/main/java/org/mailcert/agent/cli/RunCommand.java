@@ -4,6 +4,8 @@ import org.mailcert.agent.probe.SocketTlsProbe;
 import org.mailcert.agent.probe.TlsProbe;
 import org.mailcert.agent.target.courier.CourierSettings;
 import org.mailcert.agent.target.courier.CourierTarget;
+import org.mailcert.agent.target.dovecot.DovecotSettings;
+import org.mailcert.agent.target.dovecot.DovecotTarget;
 import org.mailcert.agent.target.keychain.SniSupport;
 import org.mailcert.agent.target.qmail.QmailSettings;
 import org.mailcert.agent.target.qmail.QmailTarget;
@@ -62,7 +64,8 @@ final class RunCommand implements Callable<Integer> {
     static final List<String> KNOWN_TARGETS = List.of("files", "postfix", "dovecot", "nginx", "qmail", "courier",
             "mailenable", "iis");
     /** The targets this build has. */
-    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, QmailTarget.NAME, CourierTarget.NAME);
+    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, DovecotTarget.NAME, QmailTarget.NAME,
+            CourierTarget.NAME);
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -104,7 +107,8 @@ final class RunCommand implements Callable<Integer> {
     Path postfixConfigDir;
 
     @Option(names = "--dovecot-config", paramLabel = "FILE", defaultValue = "/etc/dovecot/dovecot.conf",
-            description = "Dovecot configuration (kept for the dovecot target; default: ${DEFAULT-VALUE}).")
+            description = "Dovecot's configuration; the agent's include is conf.d/99-mailcert.conf beside it"
+                    + " (default: ${DEFAULT-VALUE}).")
     Path dovecotConfig;
 
     @Option(names = "--qmail-dir", paramLabel = "DIR", defaultValue = "/var/qmail",
@@ -304,6 +308,12 @@ final class RunCommand implements Callable<Integer> {
             switch (name) {
                 case FilesTarget.NAME -> list.add(new FilesTarget(options.filesDir().orElseThrow(),
                         options.filesCommand(), main.services.commands()));
+                case DovecotTarget.NAME -> {
+                    DovecotSettings d = DovecotSettings.defaults(mail.dovecotConfig(), options.dataDir());
+                    list.add(new DovecotTarget(new DovecotSettings(d.config(), d.include(), d.certDir(),
+                            mail.probeAddress(), mail.probeDeadline(), d.largeConfigNames()), main.services.commands(),
+                            probe));
+                }
                 case QmailTarget.NAME -> list.add(new QmailTarget(new QmailSettings(mail.qmailDir(), mail.qmailSni(),
                         mail.probeAddress(), mail.probePorts(), mail.probeDeadline()), probe));
                 case CourierTarget.NAME -> list.add(new CourierTarget(new CourierSettings(mail.courierConfigDir(),
