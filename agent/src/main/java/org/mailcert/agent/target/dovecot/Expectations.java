@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.mailcert.agent.target.mail.ProbeSample;
 import org.mailcert.agent.target.mail.ServedCheck;
 
 /**
  * What to probe when Dovecot moves from one include to another: the no-SNI default, every slot
- * whose certificate differs between the two (added, changed or removed), and the first few
- * unchanged slots as a canary. The certificate expected for a name is resolved as Dovecot 2.3 does:
+ * whose certificate differs between the two (added, changed or removed; a {@link ProbeSample} of
+ * them when there are very many, as on a first install of thousands of domains), and the first
+ * few unchanged slots as a canary. The certificate expected for a name is resolved as Dovecot 2.3 does:
  * the exact {@code local_name}, else the wildcard one label up, else the server-wide default; a
  * name that would get no certificate mailcert knows (no default in the include) is not probed.
  */
@@ -43,11 +45,13 @@ final class Expectations {
                 slots.add(slot);
             }
         }
-        slots.addAll(unchanged.subList(0, Math.min(canaries, unchanged.size())));
+        List<String> proven = new ArrayList<>(ProbeSample.of(new ArrayList<>(slots),
+                slot -> resolve(now, slot).map(IncludeFile.Listed::leafSha256).orElse(""), ProbeSample.MAX_PROVEN));
+        proven.addAll(unchanged.subList(0, Math.min(canaries, unchanged.size())));
         List<ServedCheck.Expectation> expected = new ArrayList<>();
         Optional.ofNullable(now.get("")).ifPresent(
                 d -> expected.add(new ServedCheck.Expectation(Optional.empty(), d.leafSha256(), d.bindingId())));
-        for (String slot : slots) {
+        for (String slot : proven) {
             String name = slot.startsWith("*.") ? "mailcert-probe." + slot.substring(2) : slot;
             resolve(now, name).ifPresent(l -> expected.add(
                     new ServedCheck.Expectation(Optional.of(name), l.leafSha256(), l.bindingId())));
