@@ -34,7 +34,6 @@ public final class SocketTlsProbe implements TlsProbe {
 
     private final Duration connectTimeout;
     private final Duration readTimeout;
-    private final SSLContext context;
 
     /** A probe with 3 s to connect and 5 s for each read. */
     public SocketTlsProbe() {
@@ -45,9 +44,19 @@ public final class SocketTlsProbe implements TlsProbe {
     public SocketTlsProbe(Duration connectTimeout, Duration readTimeout) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        newContext();
+    }
+
+    /**
+     * A new context for each probe: a shared one would resume a cached session (keyed by address and
+     * port, not SNI), and a resumed session reports the certificate of the first handshake, not the
+     * one the server serves now for this name.
+     */
+    private static SSLContext newContext() {
         try {
-            context = SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new AcceptAll()}, null);
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JVM", e);
         }
@@ -60,7 +69,7 @@ public final class SocketTlsProbe implements TlsProbe {
             plain.connect(new InetSocketAddress(endpoint.address(), endpoint.port()), (int) connectTimeout.toMillis());
             plain.setSoTimeout((int) readTimeout.toMillis());
             startTls(endpoint.protocol(), plain.getInputStream(), plain.getOutputStream());
-            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, endpoint.address(),
+            try (SSLSocket tls = (SSLSocket) newContext().getSocketFactory().createSocket(plain, endpoint.address(),
                     endpoint.port(), true)) {
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setServerNames(sniName.map(n -> List.<javax.net.ssl.SNIServerName>of(new SNIHostName(n)))
