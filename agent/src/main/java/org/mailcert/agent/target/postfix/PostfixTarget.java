@@ -390,7 +390,8 @@ public final class PostfixTarget implements Target, Inspectable {
                     Files.setPosixFilePermissions(db, AtomicFiles.OWNER_ONLY);
                 }
             }
-            Set<String> verify = changedKeys(oldEntries, entries);
+            Set<String> verify = new TreeSet<>(changedKeys(oldEntries, entries));
+            verify.retainAll(entries.keySet());
             if (verify.isEmpty()) {
                 verify = entries.keySet();
             }

@@ -28,8 +28,6 @@ import org.mailcert.agent.testing.TestBindings;
 import org.mailcert.common.testing.TestPki;
 
 class PostfixTargetTest {
-    static final Path CONFIG = Path.of("/etc/postfix");
-
     @TempDir
     Path dir;
 
@@ -44,18 +42,29 @@ class PostfixTargetTest {
     final Binding net = TestBindings.binding("mail/example.net", "mail.example.net", netLeaf);
     final Binding webmail = TestBindings.binding("webmail/a.example.com", "webmail.a.example.com", aLeaf);
 
+    /** A stand-in configuration directory (the target touches main.cf's modification time). */
+    Path config() throws java.io.IOException {
+        Path c = dir.resolve("etc-postfix");
+        if (!Files.exists(c.resolve("main.cf"))) {
+            Files.createDirectories(c);
+            Files.writeString(c.resolve("main.cf"), "");
+        }
+        return c;
+    }
+
     Path managed() {
         return dir.resolve("agent").resolve("postfix");
     }
 
-    PostfixTarget target(org.mailcert.agent.exec.CommandRunner runner) {
-        return new PostfixTarget(new PostfixSettings(CONFIG, managed(), "127.0.0.1", Duration.ofMillis(300),
+    PostfixTarget target(org.mailcert.agent.exec.CommandRunner runner) throws java.io.IOException {
+        return new PostfixTarget(new PostfixSettings(config(), managed(), "127.0.0.1", Duration.ofMillis(300),
                 Duration.ofSeconds(5)), runner, postfix);
     }
 
     Map<String, String> names() {
         Map<String, String> r = new LinkedHashMap<>();
         r.put(managed().toString(), "$MANAGED");
+        r.put(dir.resolve("etc-postfix").toString(), "/etc/postfix");
         for (Binding b : List.of(server, a, a2, net)) {
             r.put(b.leafSha256().substring(0, 16), "<leaf:" + b.id() + (b == a2 ? "#2" : "") + ">");
         }
@@ -84,7 +93,11 @@ class PostfixTargetTest {
 
     @Test
     void aFirstApplyRendersTheMapSwitchesMainCfOnceReloadsAndProbes() throws Exception {
+        Path mainCf = config().resolve("main.cf");
+        Files.setLastModifiedTime(mainCf, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        long before = Files.getLastModifiedTime(mainCf).toMillis();
         Target.Change change = target(postfix).apply(List.of(server, a, net, webmail));
+        assertEquals(before - 2000, Files.getLastModifiedTime(mainCf).toMillis(), "main.cf's mtime moved back 2 s");
         Golden.assertMatches("apply-commands.txt", postfix.transcript(names()));
         String maps = postfix.mainCf.get(PostfixTarget.SNI_MAPS);
         Path source = Path.of(maps.substring("hash:".length()));
@@ -149,6 +162,19 @@ class PostfixTargetTest {
     }
 
     @Test
+    void removingOneNameRebuildsTheMapWithoutQueryingTheRemovedName() throws Exception {
+        PostfixTarget target = target(postfix);
+        target.apply(List.of(server, a, net)).commit();
+        int commands = postfix.commands.size();
+        Target.Change change = target.apply(List.of(server, net));
+        change.commit();
+        assertEquals(List.of("mail.a.example.com"), change.report().removed());
+        assertTrue(postfix.commands.subList(commands, postfix.commands.size()).stream()
+                .noneMatch(c -> c.arguments().contains("mail.a.example.com")));
+        assertFalse(files().contains("<leaf:mail/a.example.com>.key.pem"), files().toString());
+    }
+
+    @Test
     void anEmptySetRemovesTheAgentsParameters() throws Exception {
         PostfixTarget target = target(postfix);
         target.apply(List.of(server, a)).commit();
@@ -182,7 +208,7 @@ class PostfixTargetTest {
         assertTrue(e.getMessage().contains("missing '='"), e.getMessage());
         assertTrue(e.restored());
         assertEquals(1, runner.commands().size());
-        assertEquals(List.of("postconf", "-c", "/etc/postfix", "-n"), runner.commands().get(0).arguments());
+        assertEquals(List.of("postconf", "-c", config().toString(), "-n"), runner.commands().get(0).arguments());
         assertEquals(Set.of(), files());
     }
 
@@ -203,7 +229,7 @@ class PostfixTargetTest {
     }
 
     @Test
-    void hostileNamesAreRefusedBeforeAnyCommandOrFile() {
+    void hostileNamesAreRefusedBeforeAnyCommandOrFile() throws Exception {
         for (String hostile : List.of("evil.com /etc/shadow", "a\nsmtpd_tls_chain_files=x", "../../x")) {
             Binding bad = new Binding("mail/" + hostile, Scope.MAIL, hostile, "mail." + hostile, "c", 1,
                     a.leafSha256(), a.chain(), a.key());
@@ -216,7 +242,7 @@ class PostfixTargetTest {
     }
 
     @Test
-    void twoDifferentServerCertificatesAreRefused() {
+    void twoDifferentServerCertificatesAreRefused() throws Exception {
         Binding other = TestBindings.binding("server", "mx.example.org", aLeaf);
         RecordingCommandRunner runner = new RecordingCommandRunner();
         assertThrows(TargetException.class, () -> target(runner).apply(List.of(server, other)));
