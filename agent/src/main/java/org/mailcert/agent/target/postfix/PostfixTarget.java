@@ -61,6 +61,12 @@ public final class PostfixTarget implements Target, Inspectable {
     /** Unchanged names probed as a canary after a reload, besides every changed name. */
     static final int CANARIES = 3;
     private static final String LEGACY_CERT_FILE = "smtpd_tls_cert_file";
+    /**
+     * Written before main.cf is switched and deleted once the result is proven served (or restored):
+     * if the agent dies between the switch and the reload, the next apply sees it and reloads and
+     * probes even when the desired set is unchanged.
+     */
+    static final String PENDING = ".reload-pending";
     private static final Logger LOG = LoggerFactory.getLogger(PostfixTarget.class);
 
     /** A test-only hook run after a step, to damage files between steps. */
@@ -192,7 +198,8 @@ public final class PostfixTarget implements Target, Inspectable {
         ApplyReport report = new ApplyReport(NAME, outcomes, removed);
         Keep keep = new Keep(installed.values().stream().flatMap(i -> i.paths().stream()).toList(),
                 newMaps == null ? Optional.empty() : SniMap.managedSource(newMaps, settings.managedDir()));
-        if (sets.isEmpty() && unsets.isEmpty() && filesWritten.isEmpty() && !mapBuilt) {
+        Path pending = settings.managedDir().resolve(PENDING);
+        if (sets.isEmpty() && unsets.isEmpty() && filesWritten.isEmpty() && !mapBuilt && !Files.exists(pending)) {
             LOG.debug("postfix target: nothing to change in {}", settings.configDir());
             return new PostfixChange(report, keep, null);
         }
@@ -204,6 +211,12 @@ public final class PostfixTarget implements Target, Inspectable {
         long reloadMillis;
         long probeMillis;
         try {
+            try {
+                AtomicFiles.privateDirectory(settings.managedDir());
+                AtomicFiles.write(pending, new byte[0], AtomicFiles.OWNER_ONLY);
+            } catch (IOException e) {
+                throw new Refusal("cannot write " + pending + ": " + e.getMessage(), Map.of());
+            }
             tools.set(sets);
             tools.unset(unsets);
             step("config-switched");
@@ -229,6 +242,7 @@ public final class PostfixTarget implements Target, Inspectable {
                 throw new Refusal("the new certificates are not served after the reload: " + misses.get(0).describe()
                         + (misses.size() > 1 ? " (and " + (misses.size() - 1) + " more)" : ""), errors);
             }
+            clearPending(pending);
             step("probed");
         } catch (ToolException e) {
             throw restore.after(new Refusal(e.getMessage(), Map.of()));
@@ -250,6 +264,14 @@ public final class PostfixTarget implements Target, Inspectable {
             seam.after(name);
         } catch (IOException e) {
             throw new Refusal(e.getMessage(), Map.of());
+        }
+    }
+
+    private static void clearPending(Path pending) {
+        try {
+            Files.deleteIfExists(pending);
+        } catch (IOException e) {
+            LOG.warn("postfix target: cannot delete {}: {} (the next apply reloads once more)", pending, e.getMessage());
         }
     }
 
@@ -610,6 +632,7 @@ public final class PostfixTarget implements Target, Inspectable {
             }
             if (problems.isEmpty()) {
                 problems.addAll(created.delete());
+                clearPending(settings.managedDir().resolve(PENDING));
             }
             return problems;
         }

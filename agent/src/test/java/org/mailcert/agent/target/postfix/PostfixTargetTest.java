@@ -127,6 +127,26 @@ class PostfixTargetTest {
     }
 
     @Test
+    void anAgentThatDiedBetweenTheSwitchAndTheReloadReloadsOnTheNextApply() throws Exception {
+        PostfixTarget target = target(postfix);
+        target.seam(step -> {
+            if (step.equals("config-switched")) {
+                throw new IllegalStateException("killed");
+            }
+        });
+        assertThrows(IllegalStateException.class, () -> target.apply(List.of(server, a)));
+        assertEquals(0, postfix.reloads);
+        assertTrue(Files.exists(managed().resolve(PostfixTarget.PENDING)));
+        target.seam(step -> { });
+        Target.Change again = target.apply(List.of(server, a));
+        assertEquals(1, postfix.reloads);
+        assertFalse(Files.exists(managed().resolve(PostfixTarget.PENDING)));
+        assertEquals(Outcome.UNCHANGED, again.report().bindings().get("server"));
+        target.apply(List.of(server, a));
+        assertEquals(1, postfix.reloads);
+    }
+
+    @Test
     void anUpdateKeepsTheOldFilesUntilCommitAndRollbackRestoresMainCf() throws Exception {
         PostfixTarget target = target(postfix);
         target.apply(List.of(server, a, net)).commit();
