@@ -1,0 +1,29 @@
+package org.mailcert.agent.target.postfix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A file's identity and change time, to tell whether a write replaced it (an atomic rename gives
+ * it a new inode) or created it.
+ */
+record FileStamp(Object fileKey, long modifiedNanos, long size) {
+    /** The file's stamp, or empty if it does not exist. */
+    static Optional<FileStamp> of(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        return Optional.of(new FileStamp(a.fileKey(), a.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
+                + a.lastModifiedTime().toInstant().getNano(), a.size()));
+    }
+
+    /** Whether {@code after} differs from {@code before} (created, replaced or deleted). */
+    static boolean changed(Optional<FileStamp> before, Optional<FileStamp> after) {
+        return !Objects.equals(before, after);
+    }
+}
