@@ -7,6 +7,8 @@ import org.mailcert.agent.target.courier.CourierTarget;
 import org.mailcert.agent.target.dovecot.DovecotSettings;
 import org.mailcert.agent.target.dovecot.DovecotTarget;
 import org.mailcert.agent.target.keychain.SniSupport;
+import org.mailcert.agent.target.postfix.PostfixSettings;
+import org.mailcert.agent.target.postfix.PostfixTarget;
 import org.mailcert.agent.target.qmail.QmailSettings;
 import org.mailcert.agent.target.qmail.QmailTarget;
 import org.mailcert.agent.transport.TlsChannels;
@@ -64,8 +66,8 @@ final class RunCommand implements Callable<Integer> {
     static final List<String> KNOWN_TARGETS = List.of("files", "postfix", "dovecot", "nginx", "qmail", "courier",
             "mailenable", "iis");
     /** The targets this build has. */
-    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, DovecotTarget.NAME, QmailTarget.NAME,
-            CourierTarget.NAME);
+    static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, PostfixTarget.NAME, DovecotTarget.NAME,
+            QmailTarget.NAME, CourierTarget.NAME);
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -90,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--target", paramLabel = "NAME", split = ",",
-            description = "Target to install into (repeatable): files here; postfix, dovecot, nginx, qmail, courier,"
+            description = "Target to install into (repeatable): files, postfix, dovecot, qmail, courier; nginx,"
                     + " mailenable and iis come later. Default: files when --files-dir is given.")
     List<String> targets = new ArrayList<>();
 
@@ -103,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
     String filesCommand;
 
     @Option(names = "--postfix-config-dir", paramLabel = "DIR", defaultValue = "/etc/postfix",
-            description = "Postfix configuration (kept for the postfix target; default: ${DEFAULT-VALUE}).")
+            description = "Postfix's configuration directory (default: ${DEFAULT-VALUE}).")
     Path postfixConfigDir;
 
     @Option(names = "--dovecot-config", paramLabel = "FILE", defaultValue = "/etc/dovecot/dovecot.conf",
@@ -308,6 +310,12 @@ final class RunCommand implements Callable<Integer> {
             switch (name) {
                 case FilesTarget.NAME -> list.add(new FilesTarget(options.filesDir().orElseThrow(),
                         options.filesCommand(), main.services.commands()));
+                case PostfixTarget.NAME -> {
+                    PostfixSettings p = PostfixSettings.defaults(options.dataDir());
+                    list.add(new PostfixTarget(new PostfixSettings(mail.postfixConfigDir(), p.managedDir(),
+                            mail.probeAddress(), mail.probeDeadline(), p.commandTimeout()), main.services.commands(),
+                            probe));
+                }
                 case DovecotTarget.NAME -> {
                     DovecotSettings d = DovecotSettings.defaults(mail.dovecotConfig(), options.dataDir());
                     list.add(new DovecotTarget(new DovecotSettings(d.config(), d.include(), d.certDir(),

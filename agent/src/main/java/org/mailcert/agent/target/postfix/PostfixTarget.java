@@ -27,6 +27,7 @@ import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.mail.CertFiles;
 import org.mailcert.agent.target.mail.Inspectable;
+import org.mailcert.agent.target.mail.ProbeSample;
 import org.mailcert.agent.target.mail.ServedCheck;
 import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.target.mail.Steps;
@@ -515,14 +516,18 @@ public final class PostfixTarget implements Target, Inspectable {
         return new ServedModel(def, server.map(Binding::id).orElse("server"), entries, leaves, bindings);
     }
 
-    /** Every changed or removed name, plus up to {@link #CANARIES} unchanged ones. */
+    /**
+     * Every changed or removed name (a {@link ProbeSample} of them when there are very many), plus up
+     * to {@link #CANARIES} unchanged ones.
+     */
     private static List<String> probeNames(Map<String, SniMap.Entry> oldEntries, Map<String, SniMap.Entry> newEntries,
             Set<String> changedKeys) {
         Set<String> names = new LinkedHashSet<>();
         Map<String, SniMap.Entry> all = new LinkedHashMap<>(oldEntries);
         newEntries.forEach(all::putIfAbsent);
-        for (String k : changedKeys) {
-            names.add(all.get(k).probeName());
+        List<SniMap.Entry> changed = changedKeys.stream().map(all::get).toList();
+        for (SniMap.Entry e : ProbeSample.of(changed, x -> x.chainFile().toString(), ProbeSample.MAX_PROVEN)) {
+            names.add(e.probeName());
         }
         newEntries.values().stream().filter(e -> !changedKeys.contains(e.key())).limit(CANARIES)
                 .forEach(e -> names.add(e.probeName()));

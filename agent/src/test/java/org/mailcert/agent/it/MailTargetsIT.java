@@ -1,0 +1,245 @@
+package org.mailcert.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.agent.probe.Endpoint;
+import org.mailcert.agent.probe.ProbeException;
+import org.mailcert.agent.probe.SocketTlsProbe;
+import org.mailcert.agent.target.mail.Steps;
+import org.mailcert.agent.testing.DovecotInstance;
+import org.mailcert.agent.testing.PostfixInstance;
+import org.mailcert.common.pki.Fingerprints;
+import org.mailcert.common.pki.Pem;
+import org.mailcert.common.testing.TestPki;
+import org.mailcert.controller.testing.ControllerProcess;
+import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
+import org.mailcert.proto.v1.BindRequest;
+import org.mailcert.proto.v1.CreateJoinTokenRequest;
+import org.mailcert.proto.v1.GetHostRequest;
+import org.mailcert.proto.v1.Host;
+import org.mailcert.proto.v1.ImportCertificateRequest;
+import org.mailcert.proto.v1.Scope;
+import org.mailcert.proto.v1.ServiceFacts;
+
+/**
+ * The whole loop with the real mail servers: a controller process, a Postfix and a Dovecot
+ * instance on loopback, and {@code mailcert-agent run --target postfix,dovecot} as a process. Proves
+ * by handshakes on every port that the bound certificates are served, that the agent reports its
+ * software and the domains it found, and that killing the agent at any step of an apply leaves
+ * both servers with the old or the new configuration, from which a restarted agent converges.
+ */
+class MailTargetsIT {
+    private static final String HOST = "mx1.example.com";
+    /** Every named step of the two targets' apply, in order. */
+    private static final List<String> STEPS = List.of(
+            "postfix.files-written", "postfix.map-built", "postfix.config-switched", "postfix.reloaded",
+            "postfix.probed", "postfix.pruned",
+            "dovecot.files-written", "dovecot.include-written", "dovecot.validated", "dovecot.reloaded",
+            "dovecot.probed", "dovecot.pruned");
+
+    @TempDir
+    Path tmp;
+    final TestPki pki = TestPki.rootCa("Mail IT Root");
+    final SocketTlsProbe probe = new SocketTlsProbe(Duration.ofSeconds(3), Duration.ofSeconds(10));
+    ControllerProcess controller;
+    AdminServiceBlockingStub admin;
+    PostfixInstance postfix;
+    DovecotInstance dovecot;
+    AgentProcess agent;
+    Path agentDir;
+    String serverSha;
+    String wildSha;
+    /** The leaf of the latest version of certificate "a", bound for a.example.com. */
+    String aSha;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path roots = tmp.resolve("roots.pem");
+        Files.writeString(roots, Pem.certificates(List.of(pki.root())));
+        controller = new ControllerProcess(tmp.resolve("controller"), "--extra-roots", roots.toString()).start();
+        admin = controller.admin();
+        postfix = PostfixInstance.start(tmp.resolve("postfix"));
+        dovecot = DovecotInstance.start(tmp.resolve("dovecot"));
+        postfix.postconf("-e", "virtual_mailbox_domains = a.example.com example.net uncovered.example.org");
+
+        String token = admin.createJoinToken(CreateJoinTokenRequest.newBuilder().setHost(HOST).build()).getToken();
+        serverSha = importCert("server", pki.leaf(HOST).issue(), false);
+        bind(Scope.SCOPE_SERVER, "", "server");
+        aSha = importCert("a", pki.leaf("mail.a.example.com").issue(), false);
+        bind(Scope.SCOPE_MAIL, "a.example.com", "a");
+        wildSha = importCert("wild", pki.leaf("*.example.net", "example.net").issue(), false);
+        bind(Scope.SCOPE_MAIL, "example.net", "wild");
+
+        agentDir = tmp.resolve("agent");
+        AgentProcess.Result enrolled = AgentProcess.run(tmp, "enroll", "--controller", controller.address(),
+                "--token", token, "--data-dir", agentDir.toString());
+        assertEquals(0, enrolled.exit(), enrolled.output());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        if (controller != null) {
+            controller.stop();
+        }
+        if (dovecot != null) {
+            dovecot.close();
+        }
+        if (postfix != null) {
+            postfix.close();
+        }
+    }
+
+    @Test
+    void boundCertificatesAreServedOnEveryPortAndTheHostReportsItsSoftwareAndDomains() throws Exception {
+        startAgent(Map.of());
+        await("the agent is in sync", 120, this::inSync);
+        for (Endpoint e : endpoints()) {
+            assertEquals(aSha, served(e, "mail.a.example.com"), e + " for mail.a.example.com");
+            assertEquals(wildSha, served(e, "mail.example.net"), e + " for mail.example.net");
+            assertEquals(wildSha, served(e, "imap.example.net"), e + " for imap.example.net (wildcard)");
+            assertEquals(serverSha, served(e, "unknown.example.org"), e + " for an unknown name");
+            assertEquals(serverSha, served(e, null), e + " without SNI");
+        }
+
+        Host h = host();
+        Set<String> software = new java.util.TreeSet<>();
+        for (ServiceFacts s : h.getFacts().getServicesList()) {
+            software.add(s.getSoftware());
+            assertTrue(s.getPerDomainSni(), s.getSoftware() + " serves per-domain certificates");
+        }
+        assertEquals(Set.of("dovecot", "postfix"), software);
+        assertTrue(h.getDiscoveredDomainsList().contains("uncovered.example.org"), h.getDiscoveredDomainsList()
+                .toString());
+        assertEquals(List.of("uncovered.example.org"), h.getUncoveredDomainsList());
+
+        // One domain's certificate changes: served by both servers soon after the controller write.
+        long start = System.nanoTime();
+        String renewedSha = importCert("a", pki.leaf("mail.a.example.com").issue(), true);
+        for (Endpoint e : endpoints()) {
+            await(e + " serves the new certificate of mail.a.example.com", 30,
+                    () -> renewedSha.equals(served(e, "mail.a.example.com")));
+        }
+        System.out.println("MailTargetsIT: one-domain change served by Postfix and Dovecot on all "
+                + endpoints().size() + " endpoints " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                + " ms after the controller write began");
+    }
+
+    @Test
+    void killingTheAgentAtAnyStepLeavesAWorkingConfigurationAndItConvergesOnRestart() throws Exception {
+        startAgent(Map.of());
+        await("the agent is in sync", 120, this::inSync);
+        agent.close();
+        for (String step : STEPS) {
+            String before = aSha;
+            String after = importCert("a", pki.leaf("mail.a.example.com").issue(), true);
+            aSha = after;
+            Path paused = tmp.resolve("paused-" + step);
+            startAgent(Map.of(Steps.PAUSE_AT, step, Steps.PAUSE_FILE, paused.toString()));
+            await("the agent pauses at " + step, 120, () -> Files.exists(paused));
+            agent.kill9();
+
+            postfix.postconf("-n");
+            assertEquals(0, doveconf(), "Dovecot's configuration is valid after a kill at " + step);
+            for (Endpoint e : endpoints()) {
+                String s = served(e, "mail.a.example.com");
+                assertTrue(s.equals(before) || s.equals(after), "after a kill at " + step + ", " + e
+                        + " serves neither the old nor the new certificate of mail.a.example.com: " + s);
+                assertEquals(serverSha, served(e, null), "after a kill at " + step + ", " + e + " without SNI");
+            }
+
+            startAgent(Map.of());
+            await("the agent converges after a kill at " + step, 120, this::inSync);
+            for (Endpoint e : endpoints()) {
+                assertEquals(after, served(e, "mail.a.example.com"), "converged after " + step + ": " + e);
+            }
+            agent.close();
+            System.out.println("MailTargetsIT: killed at " + step + ": old or new served, converged on restart");
+        }
+        for (String target : List.of("postfix", "dovecot")) {
+            try (Stream<Path> files = Files.list(agentDir.resolve(target))) {
+                long keys = files.filter(f -> f.getFileName().toString().endsWith(".key.pem")).count();
+                assertEquals(3, keys, target + ": only the three certificates in use are left on disk");
+            }
+        }
+    }
+
+    private void startAgent(Map<String, String> environment) throws Exception {
+        agent = AgentProcess.start(tmp.resolve("agent.log"), environment, "--data-dir", agentDir.toString(),
+                "--target", "postfix,dovecot", "--postfix-config-dir", postfix.configDir().toString(),
+                "--dovecot-config", dovecot.config().toString(), "--start-delay", "0s");
+    }
+
+    private List<Endpoint> endpoints() {
+        List<Endpoint> all = new ArrayList<>(postfix.endpoints());
+        all.addAll(dovecot.endpoints());
+        return all;
+    }
+
+    private String served(Endpoint e, String sni) {
+        try {
+            return probe.probe(e, Optional.ofNullable(sni)).leafSha256();
+        } catch (ProbeException x) {
+            return "no handshake: " + x.getMessage();
+        }
+    }
+
+    private int doveconf() throws Exception {
+        Process p = new ProcessBuilder("doveconf", "-c", dovecot.config().toString(), "-n").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "doveconf finished");
+        return p.exitValue();
+    }
+
+    private String importCert(String name, TestPki.Leaf leaf, boolean newVersion) {
+        admin.importCertificate(ImportCertificateRequest.newBuilder().setName(name).setNewVersion(newVersion)
+                .setChainPem(ByteString.copyFromUtf8(leaf.combinedPem())).build());
+        return Fingerprints.sha256Hex(leaf.certificate());
+    }
+
+    private void bind(Scope scope, String domain, String certificate) {
+        admin.bind(BindRequest.newBuilder().setHost(HOST).setScope(scope).setDomain(domain).setCertificate(certificate)
+                .build());
+    }
+
+    private Host host() {
+        return admin.withDeadlineAfter(10, TimeUnit.SECONDS).getHost(GetHostRequest.newBuilder().setHost(HOST).build())
+                .getHost();
+    }
+
+    private boolean inSync() {
+        Host h = host();
+        return h.getConnected() && h.getDesiredVersion() > 0 && h.getAppliedVersion() == h.getDesiredVersion();
+    }
+
+    private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            if (condition.call()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out after " + seconds + " s waiting until " + what + "\nagent log:\n"
+                + agent.log() + "\npostfix log:\n" + postfix.logTail() + "\ndovecot log:\n" + dovecot.log());
+    }
+}
