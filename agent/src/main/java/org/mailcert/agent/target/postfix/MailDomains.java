@@ -18,12 +18,18 @@ import org.mailcert.common.names.InvalidNameException;
  * virtual_mailbox_domains}, {@code virtual_alias_domains}, already expanded with {@code postconf
  * -x}): plain names, {@code /file} patterns, {@code inline:{...}} and the keys of indexed tables
  * listed with {@code postmap -s}. Tables that cannot be listed (SQL, LDAP, regexp, ...) become a
- * problem line. Only valid host names are kept, lower case, sorted, without {@code localhost} and
- * {@code localhost.*}.
+ * problem line. Only valid host names are kept, lower case, sorted, without {@code localhost},
+ * {@code localhost.*} and the server's own name ({@code myhostname}).
  */
 final class MailDomains {
     /** The main.cf parameters that name the domains this host receives mail for. */
     static final String[] PARAMETERS = {"mydestination", "virtual_mailbox_domains", "virtual_alias_domains"};
+    /**
+     * The parameters read: the domain lists and {@code myhostname}, which Debian's {@code
+     * mydestination} lists but which is the server's own name (served by the server-wide
+     * certificate), not a mail domain that wants {@code mail.<domain>}.
+     */
+    static final String[] QUERIED = {"mydestination", "virtual_mailbox_domains", "virtual_alias_domains", "myhostname"};
     /** Table types whose keys {@code postmap -s} can list. */
     static final Set<String> LISTABLE = Set.of("hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash");
 
@@ -52,6 +58,8 @@ final class MailDomains {
                 }
             }
         }
+        String own = expanded.getOrDefault("myhostname", "").strip().toLowerCase(Locale.ROOT);
+        names.remove(own);
         return List.copyOf(names);
     }
 

@@ -33,7 +33,7 @@ final class PostfixInspector {
         List<Endpoint> endpoints = endpoints(problems);
         List<String> domains = List.of();
         try {
-            domains = MailDomains.discover(tools.expanded(MailDomains.PARAMETERS), tools::list, problems);
+            domains = MailDomains.discover(tools.expanded(MailDomains.QUERIED), tools::list, problems);
         } catch (ToolException e) {
             problems.add("cannot read the domain lists: " + e.getMessage());
         }

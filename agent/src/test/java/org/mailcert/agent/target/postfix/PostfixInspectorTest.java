@@ -33,7 +33,8 @@ class PostfixInspectorTest {
                 .thenReturn(CommandResult.exited(0, MasterServicesTest.DEBIAN))
                 .thenReturn(CommandResult.exited(0, "mydestination = mx.example.org, localhost.example.org, localhost\n"
                         + "virtual_mailbox_domains = hash:/etc/postfix/vmd\n"
-                        + "virtual_alias_domains = mysql:/etc/postfix/alias.cf\n"))
+                        + "virtual_alias_domains = mysql:/etc/postfix/alias.cf\n"
+                        + "myhostname = mx.example.org\n"))
                 .thenReturn(CommandResult.exited(0, "example.com\tOK\nexample.net\tOK\n"))
                 .thenReturn(CommandResult.exited(0, "tls_server_sni_maps = hash:/etc/postfix/sni\n"));
         TargetFacts facts = target(runner).inspect();
@@ -43,7 +44,7 @@ class PostfixInspectorTest {
         assertEquals(List.of(new Endpoint("smtp", "127.0.0.1", 25, Protocol.SMTP_STARTTLS),
                 new Endpoint("submission", "127.0.0.1", 587, Protocol.SMTP_STARTTLS),
                 new Endpoint("smtps", "127.0.0.1", 465, Protocol.IMPLICIT)), facts.endpoints());
-        assertEquals(List.of("example.com", "example.net", "mx.example.org"), facts.domains());
+        assertEquals(List.of("example.com", "example.net"), facts.domains(), "the server's own name is no mail domain");
         assertEquals(2, facts.problems().size(), facts.problems().toString());
         assertTrue(facts.problems().get(0).contains("mysql:/etc/postfix/alias.cf"));
         assertTrue(facts.problems().get(1).contains("hash:/etc/postfix/sni"));
@@ -52,7 +53,7 @@ class PostfixInspectorTest {
                 "postconf -c /etc/postfix -h mail_version",
                 "postconf -c /etc/postfix smtpd_tls_security_level smtpd_use_tls smtpd_enforce_tls smtpd_tls_wrappermode",
                 "postconf -c /etc/postfix -M",
-                "postconf -c /etc/postfix -x mydestination virtual_mailbox_domains virtual_alias_domains",
+                "postconf -c /etc/postfix -x mydestination virtual_mailbox_domains virtual_alias_domains myhostname",
                 "postmap -c /etc/postfix -s hash:/etc/postfix/vmd",
                 "postconf -c /etc/postfix tls_server_sni_maps"),
                 runner.commands().stream().map(c -> c.display()).toList());
