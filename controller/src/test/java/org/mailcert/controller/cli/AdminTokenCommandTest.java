@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -24,7 +25,7 @@ class AdminTokenCommandTest extends CommandTestBase {
         CliHarness.Result r = ok("admin-token", "create", "ci-readonly", "--role", "viewer");
         assertEquals(CreateAdminTokenRequest.newBuilder().setName("ci-readonly").setRole(Role.ROLE_VIEWER).build(),
                 cli.service.onlyRequest(CreateAdminTokenRequest.class));
-        Golden.assertMatches("admin-token-create.txt", r.out());
+        Golden.assertMatches("cli", "admin-token-create.txt", r.out());
         List<String> lines = r.out().lines().toList();
         assertEquals(CREATED.getToken(), lines.get(lines.size() - 1));
     }
@@ -58,14 +59,14 @@ class AdminTokenCommandTest extends CommandTestBase {
     @Test
     void listTable() {
         cli.service.reply("ListAdminTokens", TOKENS);
-        Golden.assertMatches("admin-token-list.txt", ok("admin-token", "list").out());
+        Golden.assertMatches("cli", "admin-token-list.txt", ok("admin-token", "list").out());
     }
 
     @Test
     void listJson() {
         cli.service.reply("ListAdminTokens", TOKENS);
         String out = ok("admin-token", "list", "-o", "json").out();
-        Golden.assertMatches("admin-token-list.json", out);
+        Golden.assertMatches("cli", "admin-token-list.json", out);
         assertJsonIs(TOKENS, out);
     }
 

@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class BindCommandsTest extends CommandTestBase {
         assertEquals(BindRequest.newBuilder().setHost("mx1.example.net").setScope(Scope.SCOPE_MAIL)
                 .setDomain("example.com").setCertificate("wildcard-example-com").build(),
                 cli.service.onlyRequest(BindRequest.class));
-        Golden.assertMatches("bind-mail.txt", r.out());
+        Golden.assertMatches("cli", "bind-mail.txt", r.out());
         assertEquals("", r.err());
     }
 
@@ -41,7 +42,7 @@ class BindCommandsTest extends CommandTestBase {
         cli.service.reply("Bind", response);
         CliHarness.Result r = ok("bind", "mx1.example.net", "WEBMAIL", "example.org", "wildcard-example-org");
         assertEquals(Scope.SCOPE_WEBMAIL, cli.service.onlyRequest(BindRequest.class).getScope());
-        Golden.assertMatches("bind-webmail.txt", r.out());
+        Golden.assertMatches("cli", "bind-webmail.txt", r.out());
         assertEquals("warning: server-wide certificate of mx1.example.net is self-signed; the per-domain certificate"
                 + " will not help\nwarning: certificate expires in 12 days\n", r.err());
     }
@@ -51,7 +52,7 @@ class BindCommandsTest extends CommandTestBase {
         BindResponse response = BindResponse.newBuilder().setBinding(Fixtures.webmailBinding()).build();
         cli.service.reply("Bind", response);
         CliHarness.Result r = ok("bind", "mx1.example.net", "webmail", "example.org", "wildcard-example-org", "-o", "json");
-        Golden.assertMatches("bind-webmail.json", r.out());
+        Golden.assertMatches("cli", "bind-webmail.json", r.out());
         assertJsonIs(response, r.out());
         assertEquals(2, r.errLines().size());
     }
@@ -92,7 +93,7 @@ class BindCommandsTest extends CommandTestBase {
         CliHarness.Result r = ok("unbind", "mx1.example.net", "server");
         assertEquals(UnbindRequest.newBuilder().setHost("mx1.example.net").setScope(Scope.SCOPE_SERVER).build(),
                 cli.service.onlyRequest(UnbindRequest.class));
-        Golden.assertMatches("unbind-server.txt", r.out());
+        Golden.assertMatches("cli", "unbind-server.txt", r.out());
     }
 
     @Test
@@ -120,7 +121,7 @@ class BindCommandsTest extends CommandTestBase {
     @Test
     void bindingListTable() {
         cli.service.reply("ListBindings", BINDINGS);
-        Golden.assertMatches("binding-list.txt", ok("binding", "list").out());
+        Golden.assertMatches("cli", "binding-list.txt", ok("binding", "list").out());
         assertEquals(ListBindingsRequest.getDefaultInstance(), cli.service.onlyRequest(ListBindingsRequest.class));
     }
 
@@ -135,7 +136,7 @@ class BindCommandsTest extends CommandTestBase {
     void bindingListJson() {
         cli.service.reply("ListBindings", BINDINGS);
         String out = ok("binding", "list", "-o", "json").out();
-        Golden.assertMatches("binding-list.json", out);
+        Golden.assertMatches("cli", "binding-list.json", out);
         assertJsonIs(BINDINGS, out);
     }
 }

@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +70,7 @@ class CertCommandTest extends CommandTestBase {
     void importPrintsFactsAndWarningsButNeverTheKey() {
         CliHarness.Result r = ok("cert", "import", "wildcard-example-com", "--cert", certFile.toString(),
                 "--key", keyFile.toString());
-        Golden.assertMatches("cert-import.txt", r.out());
+        Golden.assertMatches("cli", "cert-import.txt", r.out());
         assertEquals("warning: the chain has no intermediate; clients may not build a path to a root\n"
                 + "warning: expires in 33 days\n", r.err());
         assertFalse((r.out() + r.err()).contains("secretkeymaterial"));
@@ -79,7 +80,7 @@ class CertCommandTest extends CommandTestBase {
     @Test
     void importJsonStillWarnsOnStderr() {
         CliHarness.Result r = ok("cert", "import", "wildcard-example-com", "--cert", certFile.toString(), "-o", "json");
-        Golden.assertMatches("cert-import.json", r.out());
+        Golden.assertMatches("cli", "cert-import.json", r.out());
         assertJsonIs(IMPORTED, r.out());
         assertEquals(2, r.errLines().size());
     }
@@ -181,14 +182,14 @@ class CertCommandTest extends CommandTestBase {
     @Test
     void listTable() {
         cli.service.reply("ListCertificates", LIST);
-        Golden.assertMatches("cert-list.txt", ok("cert", "list").out());
+        Golden.assertMatches("cli", "cert-list.txt", ok("cert", "list").out());
     }
 
     @Test
     void listJson() {
         cli.service.reply("ListCertificates", LIST);
         String out = ok("cert", "list", "-o", "json").out();
-        Golden.assertMatches("cert-list.json", out);
+        Golden.assertMatches("cli", "cert-list.json", out);
         assertJsonIs(LIST, out);
     }
 
@@ -204,7 +205,7 @@ class CertCommandTest extends CommandTestBase {
         cli.service.reply("GetCertificate", DETAIL);
         CliHarness.Result r = ok("cert", "show", "wildcard-example-com");
         assertEquals("wildcard-example-com", cli.service.onlyRequest(GetCertificateRequest.class).getName());
-        Golden.assertMatches("cert-show.txt", r.out());
+        Golden.assertMatches("cli", "cert-show.txt", r.out());
         assertFalse(r.out().contains("BEGIN CERTIFICATE"), "the table leaves the PEM to --output json");
     }
 
@@ -212,14 +213,14 @@ class CertCommandTest extends CommandTestBase {
     void showUntrustedUnboundCertificate() {
         cli.service.reply("GetCertificate",
                 CertificateDetail.newBuilder().setName("mx1-self").addVersions(Fixtures.selfSigned()).build());
-        Golden.assertMatches("cert-show-self-signed.txt", ok("cert", "show", "mx1-self").out());
+        Golden.assertMatches("cli", "cert-show-self-signed.txt", ok("cert", "show", "mx1-self").out());
     }
 
     @Test
     void showJson() {
         cli.service.reply("GetCertificate", DETAIL);
         String out = ok("cert", "show", "wildcard-example-com", "--output=json").out();
-        Golden.assertMatches("cert-show.json", out);
+        Golden.assertMatches("cli", "cert-show.json", out);
         assertJsonIs(DETAIL, out);
     }
 

@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 
 import org.junit.jupiter.api.Test;
 import org.mailcert.proto.v1.ClientSettings;
@@ -32,7 +33,7 @@ class ClientSettingsCommandTest extends CommandTestBase {
         cli.service.reply("GetClientSettings", SETTINGS);
         CliHarness.Result r = ok("client-settings", "example.com");
         assertEquals("example.com", cli.service.onlyRequest(GetClientSettingsRequest.class).getDomain());
-        Golden.assertMatches("client-settings.txt", r.out());
+        Golden.assertMatches("cli", "client-settings.txt", r.out());
         assertEquals("warning: mx3.example.net: no webmail binding for example.com on mx3.example.net\n", r.err());
     }
 
@@ -40,7 +41,7 @@ class ClientSettingsCommandTest extends CommandTestBase {
     void json() {
         cli.service.reply("GetClientSettings", SETTINGS);
         String out = ok("client-settings", "example.com", "-o", "json").out();
-        Golden.assertMatches("client-settings.json", out);
+        Golden.assertMatches("cli", "client-settings.json", out);
         assertJsonIs(SETTINGS, out);
     }
 

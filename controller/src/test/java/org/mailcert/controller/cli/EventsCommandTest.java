@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,13 +50,13 @@ class EventsCommandTest extends CommandTestBase {
 
     @Test
     void listTable() {
-        Golden.assertMatches("events.txt", ok("events").out());
+        Golden.assertMatches("cli", "events.txt", ok("events").out());
     }
 
     @Test
     void listJson() {
         String out = ok("events", "-o", "json").out();
-        Golden.assertMatches("events.json", out);
+        Golden.assertMatches("cli", "events.json", out);
         assertJsonIs(RECENT, out);
     }
 
@@ -74,7 +75,7 @@ class EventsCommandTest extends CommandTestBase {
         assertEquals(ListEventsRequest.newBuilder().setHost("mx1.example.net").setAfterSeq(19).build(), calls.get(1).request());
         assertNotNull(calls.get(0).deadline());
         assertNull(calls.get(1).deadline(), "a followed stream runs until interrupted");
-        Golden.assertMatches("events-follow.txt", r.out());
+        Golden.assertMatches("cli", "events-follow.txt", r.out());
     }
 
     @Test
@@ -87,7 +88,7 @@ class EventsCommandTest extends CommandTestBase {
     @Test
     void followJsonPrintsOneObjectPerLine() {
         CliHarness.Result r = ok("events", "--follow", "--output", "json");
-        Golden.assertMatches("events-follow.jsonl", r.out());
+        Golden.assertMatches("cli", "events-follow.jsonl", r.out());
         List<String> lines = r.out().lines().toList();
         assertEquals(5, lines.size());
         assertJsonIs(RECENT.getEvents(0), lines.get(0));

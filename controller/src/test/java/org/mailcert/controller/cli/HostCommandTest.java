@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
@@ -24,7 +25,7 @@ class HostCommandTest extends CommandTestBase {
     @Test
     void listTable() {
         cli.service.reply("ListHosts", HOSTS);
-        Golden.assertMatches("host-list.txt", ok("host", "list").out());
+        Golden.assertMatches("cli", "host-list.txt", ok("host", "list").out());
         assertEquals(ListHostsRequest.getDefaultInstance(), cli.service.onlyRequest(ListHostsRequest.class));
     }
 
@@ -32,7 +33,7 @@ class HostCommandTest extends CommandTestBase {
     void listJson() {
         cli.service.reply("ListHosts", HOSTS);
         String out = ok("host", "list", "--output", "json").out();
-        Golden.assertMatches("host-list.json", out);
+        Golden.assertMatches("cli", "host-list.json", out);
         assertJsonIs(HOSTS, out);
     }
 
@@ -48,20 +49,20 @@ class HostCommandTest extends CommandTestBase {
         cli.service.reply("GetHost", DETAIL);
         CliHarness.Result r = ok("host", "show", "mx1.example.net");
         assertEquals("mx1.example.net", cli.service.onlyRequest(GetHostRequest.class).getHost());
-        Golden.assertMatches("host-show.txt", r.out());
+        Golden.assertMatches("cli", "host-show.txt", r.out());
     }
 
     @Test
     void showPendingHostWithoutBindings() {
         cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.pending()).build());
-        Golden.assertMatches("host-show-pending.txt", ok("host", "show", "mx2.example.net").out());
+        Golden.assertMatches("cli", "host-show-pending.txt", ok("host", "show", "mx2.example.net").out());
     }
 
     @Test
     void showQmailHostWithItsSoftwareUncoveredDomainAndProblem() {
         cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.qmail()).build());
         String out = ok("host", "show", "mx3.example.net").out();
-        Golden.assertMatches("host-show-qmail.txt", out);
+        Golden.assertMatches("cli", "host-show-qmail.txt", out);
         assertTrue(out.contains("qmail     1.03     no"), out);
         assertTrue(out.contains("uncovered domains  example.biz"), out);
     }
@@ -70,7 +71,7 @@ class HostCommandTest extends CommandTestBase {
     void showJson() {
         cli.service.reply("GetHost", DETAIL);
         String out = ok("host", "show", "mx1.example.net", "-o", "json").out();
-        Golden.assertMatches("host-show.json", out);
+        Golden.assertMatches("cli", "host-show.json", out);
         assertJsonIs(DETAIL, out);
     }
 

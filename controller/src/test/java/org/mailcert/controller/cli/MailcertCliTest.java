@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class MailcertCliTest {
     void helpListsCommandsAndExitsZero() {
         CliHarness.Result r = cli.run("--help");
         assertEquals(0, r.exit());
-        Golden.assertMatches("help.txt", r.out());
+        Golden.assertMatches("cli", "help.txt", r.out());
         assertTrue(cli.opened.isEmpty(), "help must not connect");
     }
 

@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -39,7 +40,7 @@ class TokenCommandTest extends CommandTestBase {
     @Test
     void tableEndsWithTheTokenAloneOnItsLine() {
         CliHarness.Result r = ok("token", "create", "--host", "mx2.example.net", "--ttl", "1h");
-        Golden.assertMatches("token-create.txt", r.out());
+        Golden.assertMatches("cli", "token-create.txt", r.out());
         List<String> lines = r.out().lines().toList();
         assertEquals(RESPONSE.getToken(), lines.get(lines.size() - 1));
     }
@@ -47,7 +48,7 @@ class TokenCommandTest extends CommandTestBase {
     @Test
     void json() {
         CliHarness.Result r = ok("token", "create", "--host", "mx2.example.net", "-o", "json");
-        Golden.assertMatches("token-create.json", r.out());
+        Golden.assertMatches("cli", "token-create.json", r.out());
         assertJsonIs(RESPONSE, r.out());
     }
 

@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.courier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +31,6 @@ import org.mailcert.agent.target.Scope;
 import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.keychain.FileTree;
-import org.mailcert.agent.target.keychain.Golden;
 import org.mailcert.agent.target.keychain.KeyChainPem;
 import org.mailcert.agent.target.keychain.SniSupport;
 import org.mailcert.agent.target.mail.TargetFacts;

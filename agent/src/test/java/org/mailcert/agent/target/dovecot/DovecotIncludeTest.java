@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.dovecot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -31,22 +32,22 @@ class DovecotIncludeTest {
 
     @Test
     void dovecot23IncludeWithWildcardMatchesGolden() {
-        Golden.assertMatches("include-2.3-wildcard.conf", IncludeFile.render(Syntax.V2_3, entries(), false));
+        Golden.assertMatches("dovecot", "include-2.3-wildcard.conf", IncludeFile.render(Syntax.V2_3, entries(), false));
     }
 
     @Test
     void dovecot24IncludeMatchesGolden() {
-        Golden.assertMatches("include-2.4-wildcard.conf", IncludeFile.render(Syntax.V2_4, entries(), false));
+        Golden.assertMatches("dovecot", "include-2.4-wildcard.conf", IncludeFile.render(Syntax.V2_4, entries(), false));
     }
 
     @Test
     void largeIncludeRaisesTheConfigProcessLimit() {
-        Golden.assertMatches("include-2.3-vsz-limit.conf", IncludeFile.render(Syntax.V2_3, entries(), true));
+        Golden.assertMatches("dovecot", "include-2.3-vsz-limit.conf", IncludeFile.render(Syntax.V2_3, entries(), true));
     }
 
     @Test
     void serverOnlyIncludeMatchesGolden() {
-        Golden.assertMatches("include-2.3-server-only.conf",
+        Golden.assertMatches("dovecot", "include-2.3-server-only.conf",
                 IncludeFile.render(Syntax.V2_3, List.of(served(null, S, "server")), false));
     }
 

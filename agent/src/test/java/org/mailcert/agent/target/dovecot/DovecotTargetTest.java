@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.dovecot;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,7 +90,7 @@ class DovecotTargetTest {
         Target.Change change = target.apply(bindings());
         String commands = runner.commands().stream().map(Command::display).collect(Collectors.joining("\n"))
                 .replace(dir.toString(), "TMP");
-        Golden.assertMatches("commands-apply.txt", commands + "\n");
+        Golden.assertMatches("dovecot", "commands-apply.txt", commands + "\n");
         assertEquals(Map.of("server", Outcome.INSTALLED, "mail/example.com", Outcome.INSTALLED,
                 "webmail/example.com", Outcome.UNCHANGED), change.report().bindings());
         String text = Files.readString(include, UTF_8);

@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.postfix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,10 +99,10 @@ class PostfixTargetTest {
         long before = Files.getLastModifiedTime(mainCf).toMillis();
         Target.Change change = target(postfix).apply(List.of(server, a, net, webmail));
         assertEquals(before - 2000, Files.getLastModifiedTime(mainCf).toMillis(), "main.cf's mtime moved back 2 s");
-        Golden.assertMatches("apply-commands.txt", postfix.transcript(names()));
+        Golden.assertMatches("postfix", "apply-commands.txt", postfix.transcript(names()));
         String maps = postfix.mainCf.get(PostfixTarget.SNI_MAPS);
         Path source = Path.of(maps.substring("hash:".length()));
-        Golden.assertMatches("rendered-map.txt", normalise(Files.readString(source)));
+        Golden.assertMatches("postfix", "rendered-map.txt", normalise(Files.readString(source)));
         assertEquals("rw-------", mode(source));
         assertEquals("rw-------", mode(Path.of(source + ".db")));
         assertEquals("rwx------", mode(managed()));

@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.postfix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class SniMapTest {
     @Test
     void theMapListsExactNamesThenWildcardsKeyedWithALeadingDot() throws Exception {
         String text = SniMap.render(SniMap.entries(names(), SniMapTest::files));
-        Golden.assertMatches("sni-map.txt", text);
+        Golden.assertMatches("postfix", "sni-map.txt", text);
         assertEquals(SniMap.entries(names(), SniMapTest::files), SniMap.parse(text));
     }
 

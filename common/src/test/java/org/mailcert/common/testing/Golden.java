@@ -1,4 +1,4 @@
-package org.mailcert.agent.target.postfix;
+package org.mailcert.common.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -10,20 +10,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Compares rendered output with a file under {@code src/test/resources/golden/postfix/}. Run the
- * tests with {@code -Dgolden.update=true} to rewrite the files from the current output instead, e.g.
- * {@code mvn -B -o -q verify -pl agent -am -Dtest='SniMapTest,PostfixTargetTest'
- * -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dgolden.update=true}, and review the diff.
+ * Compares rendered output (CLI tables, Postfix maps, Dovecot includes, command lists, file trees)
+ * with a file under the module's {@code src/test/resources/golden/<folder>/}. Run the tests with
+ * {@code -Dgolden.update=true} to rewrite the files from the current output instead, e.g.
+ * {@code mvn -B -o -q verify -pl agent -am -Dtest='PostfixTargetTest' -Dsurefire.failIfNoSpecifiedTests=false
+ * -DskipITs -Dgolden.update=true}, then review the diff.
  */
-final class Golden {
-    static final String UPDATE_PROPERTY = "golden.update";
+public final class Golden {
+    /** The system property that switches to rewriting. */
+    public static final String UPDATE_PROPERTY = "golden.update";
 
     private Golden() {
     }
 
-    /** Asserts that {@code actual} equals the golden file {@code name}, or rewrites it in update mode. */
-    static void assertMatches(String name, String actual) {
-        Path file = directory().resolve(name);
+    /** Asserts that {@code actual} equals {@code golden/<folder>/<name>}, or rewrites it in update mode. */
+    public static void assertMatches(String folder, String name, String actual) {
+        Path file = directory(folder).resolve(name);
         try {
             if (Boolean.getBoolean(UPDATE_PROPERTY)) {
                 Files.createDirectories(file.getParent());
@@ -41,8 +43,8 @@ final class Golden {
     }
 
     /** The source folder, not target/test-classes, so updates land in the working tree. */
-    private static Path directory() {
+    private static Path directory(String folder) {
         String basedir = System.getProperty("basedir", System.getProperty("user.dir"));
-        return Path.of(basedir, "src", "test", "resources", "golden", "postfix");
+        return Path.of(basedir, "src", "test", "resources", "golden", folder);
     }
 }
