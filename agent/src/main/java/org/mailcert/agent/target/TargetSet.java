@@ -3,12 +3,19 @@ package org.mailcert.agent.target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * All targets configured on this host, applied as one transaction: when one fails, those already
- * applied are rolled back (last first) and the failure is rethrown. Not thread-safe.
+ * All targets configured on this host, applied as one transaction: when one fails, those that
+ * applied are rolled back (last first) and the failure is rethrown. The targets serve different
+ * software and share nothing, so they apply at the same time, each on its own thread: a change
+ * is served by Postfix and Dovecot after the slower of the two, not after both in turn. Not
+ * thread-safe (one transaction at a time).
  */
 public final class TargetSet {
     private static final Logger LOG = LoggerFactory.getLogger(TargetSet.class);
@@ -32,24 +39,97 @@ public final class TargetSet {
      * Applies the desired set to every target, all or nothing. The result stays revocable until
      * committed, so the caller can first record the new state and roll back if that fails.
      *
-     * @throws TargetException the first failure, after every target applied before it was rolled back;
+     * @throws TargetException the first failure (in target order), after every target that applied was rolled back;
      *     {@link TargetException#restored()} is false if a rollback failed as well
      */
     public Transaction apply(List<Binding> desired) throws TargetException {
+        List<Outcome> outcomes = applyAll(desired);
         List<Target.Change> applied = new ArrayList<>();
-        for (Target target : targets) {
-            try {
-                applied.add(target.apply(desired));
-            } catch (TargetException failure) {
-                if (rollback(applied, target.name()) || !failure.restored()) {
-                    throw failure;
-                }
-                throw new TargetException(failure.target(), failure.detail()
-                        + " (and an earlier target could not be restored; see the log)",
-                        failure.bindingErrors(), false, failure);
+        TargetException first = null;
+        for (Outcome o : outcomes) {
+            if (o.change() != null) {
+                applied.add(o.change());
+            } else if (first == null) {
+                first = o.failure();
+            } else {
+                LOG.error("target {} failed as well: {}", o.failure().target(), o.failure().getMessage());
             }
         }
-        return new Transaction(applied);
+        if (first == null) {
+            return new Transaction(applied);
+        }
+        boolean othersRestored = rollback(applied, first.target());
+        boolean allFailuresRestored = outcomes.stream().allMatch(o -> o.failure() == null || o.failure().restored());
+        if (othersRestored && allFailuresRestored) {
+            throw first;
+        }
+        if (!first.restored()) {
+            throw first;
+        }
+        throw new TargetException(first.target(), first.detail()
+                + " (and another target could not be restored; see the log)", first.bindingErrors(), false, first);
+    }
+
+    /** What one target's apply ended with: a change, or a failure. */
+    private record Outcome(Target.Change change, TargetException failure) {
+    }
+
+    /** Applies every target, at the same time when there are several; outcomes in target order. */
+    private List<Outcome> applyAll(List<Binding> desired) {
+        if (targets.size() == 1) {
+            return List.of(applyOne(targets.get(0), desired));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(targets.size(), r -> {
+            Thread t = new Thread(r, "mailcert-target");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Target target : targets) {
+                futures.add(pool.submit(() -> applyOne(target, desired)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                outcomes.add(await(futures.get(i), targets.get(i)));
+            }
+            return outcomes;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static Outcome applyOne(Target target, List<Binding> desired) {
+        try {
+            return new Outcome(target.apply(desired), null);
+        } catch (TargetException e) {
+            return new Outcome(null, e);
+        } catch (RuntimeException e) {
+            LOG.error("target {} failed unexpectedly", target.name(), e);
+            return new Outcome(null, new TargetException(target.name(), "internal error: " + e, java.util.Map.of(),
+                    false, e));
+        }
+    }
+
+    /** Waits for a target's apply to end: a target is never abandoned half-way. */
+    private static Outcome await(Future<Outcome> future, Target target) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return new Outcome(null, new TargetException(target.name(), "internal error: " + e.getCause(),
+                            java.util.Map.of(), false, e.getCause()));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The targets' changes of one {@link #apply}, committed or rolled back together. */
