@@ -45,29 +45,36 @@ public final class TargetSet {
     public Transaction apply(List<Binding> desired) throws TargetException {
         List<Outcome> outcomes = applyAll(desired);
         List<Target.Change> applied = new ArrayList<>();
-        TargetException first = null;
+        List<TargetException> failures = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.change() != null) {
                 applied.add(o.change());
-            } else if (first == null) {
-                first = o.failure();
             } else {
-                LOG.error("target {} failed as well: {}", o.failure().target(), o.failure().getMessage());
+                failures.add(o.failure());
             }
         }
-        if (first == null) {
+        if (failures.isEmpty()) {
             return new Transaction(applied);
         }
+        TargetException first = failures.get(0);
         boolean othersRestored = rollback(applied, first.target());
-        boolean allFailuresRestored = outcomes.stream().allMatch(o -> o.failure() == null || o.failure().restored());
-        if (othersRestored && allFailuresRestored) {
+        if (failures.size() == 1 && othersRestored) {
             throw first;
         }
-        if (!first.restored()) {
-            throw first;
+        StringBuilder message = new StringBuilder(first.detail());
+        java.util.Map<String, String> errors = new java.util.LinkedHashMap<>(first.bindingErrors());
+        boolean restored = othersRestored;
+        for (TargetException f : failures) {
+            restored &= f.restored();
+            if (f != first) {
+                message.append("; ").append(f.getMessage());
+                f.bindingErrors().forEach((id, m) -> errors.merge(id, f.target() + ": " + m, (a, b) -> a + "; " + b));
+            }
         }
-        throw new TargetException(first.target(), first.detail()
-                + " (and another target could not be restored; see the log)", first.bindingErrors(), false, first);
+        if (!othersRestored) {
+            message.append(" (and another target could not be restored; see the log)");
+        }
+        throw new TargetException(first.target(), message.toString(), errors, restored, first);
     }
 
     /** What one target's apply ended with: a change, or a failure. */

@@ -142,6 +142,23 @@ class TargetSetTest {
     }
 
     @Test
+    void whenSeveralTargetsFailTheNackCarriesEveryBindingError() {
+        TargetSet set = new TargetSet(List.of(
+                new FakeTarget("postfix", new TargetException("postfix", "reload failed", Map.of("mail/a", "bad")), false),
+                new FakeTarget("dovecot", new TargetException("dovecot", "probe failed", Map.of("mail/a", "old",
+                        "mail/b", "old")), false),
+                new FakeTarget("files", null, false)));
+
+        TargetException e = assertThrows(TargetException.class, () -> set.apply(List.of()));
+
+        assertEquals("postfix", e.target());
+        assertTrue(e.restored());
+        assertEquals("postfix: reload failed; dovecot: probe failed", e.getMessage());
+        assertEquals(Map.of("mail/a", "bad; dovecot: old", "mail/b", "dovecot: old"), e.bindingErrors());
+        assertTrue(events.contains("files rollback"), events.toString());
+    }
+
+    @Test
     void aTransactionCanBeRolledBackAfterAllApplied() throws Exception {
         TargetSet set = new TargetSet(List.of(new FakeTarget("a", null, false), new FakeTarget("b", null, false)));
         assertTrue(set.apply(List.of()).rollback());
