@@ -113,14 +113,6 @@ final class PostfixTools {
         return run(POSTMAP, "-Fq", key, typedMap);
     }
 
-    /**
-     * {@code postmap -F -s type:file}: every key of a file-valued table with its files' contents,
-     * in one run (a {@code postmap -Fq} per key costs a process each).
-     */
-    Map<String, String> listFileMap(String typedMap) throws ToolException, InterruptedException {
-        return SniMap.parseListing(run(POSTMAP, "-F", "-s", typedMap));
-    }
-
     /** {@code postmap -s type:file}: every key and value of a table. */
     String list(String typedMap) throws ToolException, InterruptedException {
         return run(POSTMAP, "-s", typedMap);

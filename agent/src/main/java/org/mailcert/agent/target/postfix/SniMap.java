@@ -92,34 +92,6 @@ final class SniMap {
     }
 
     /** The entries of a map file's text (lines that do not parse are skipped). */
-    /**
-     * The output of {@code postmap -F -s}: each entry is a line {@code KEY<TAB>first line of the
-     * value}, followed by the rest of the value's lines (PEM text, which has no tab and no line
-     * starting a key). Keys map to their whole value.
-     */
-    static Map<String, String> parseListing(String listing) {
-        Map<String, String> values = new java.util.LinkedHashMap<>();
-        String key = null;
-        StringBuilder value = new StringBuilder();
-        for (String line : listing.split("\n", -1)) {
-            int tab = line.indexOf('\t');
-            if (tab > 0 && !line.startsWith("-") && line.substring(0, tab).strip().equals(line.substring(0, tab))) {
-                if (key != null) {
-                    values.put(key, value.toString());
-                }
-                key = line.substring(0, tab);
-                value.setLength(0);
-                value.append(line.substring(tab + 1)).append('\n');
-            } else if (key != null) {
-                value.append(line).append('\n');
-            }
-        }
-        if (key != null) {
-            values.put(key, value.toString());
-        }
-        return values;
-    }
-
     static Map<String, Entry> parse(String text) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (String line : text.split("\\R")) {

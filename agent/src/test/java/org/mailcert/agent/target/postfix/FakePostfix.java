@@ -78,15 +78,6 @@ final class FakePostfix implements CommandRunner, TlsProbe {
     }
 
     private CommandResult postmap(List<String> a) throws IOException {
-        if (a.size() == 3 && a.get(0).equals("-F") && a.get(1).equals("-s")) {
-            Path source = Path.of(a.get(2).substring(a.get(2).indexOf(':') + 1));
-            StringBuilder listing = new StringBuilder();
-            for (Map.Entry<String, SniMap.Entry> e : SniMap.parse(Files.readString(source)).entrySet()) {
-                listing.append(e.getKey()).append('\t').append(Files.readString(e.getValue().keyFile()))
-                        .append(Files.readString(e.getValue().chainFile()));
-            }
-            return CommandResult.exited(0, listing.toString());
-        }
         if (a.get(0).equals("-F")) {
             Path source = Path.of(a.get(1).substring(a.get(1).indexOf(':') + 1));
             Files.writeString(source.resolveSibling(source.getFileName() + ".db"), Files.readString(source));

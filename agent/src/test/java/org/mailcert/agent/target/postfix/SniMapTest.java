@@ -58,16 +58,4 @@ class SniMapTest {
         assertEquals(Optional.empty(), SniMap.lookup(entries, "example.org"));
         assertEquals("mailcert-probe.example.net", entries.get(".example.net").probeName());
     }
-
-    @Test
-    void aListingOfPostmapFsGivesEachKeyItsWholeValue() {
-        String listing = "mail.a.example.com\t-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n\n"
-                + "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n"
-                + ".example.net\t-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n";
-        Map<String, String> values = SniMap.parseListing(listing);
-        assertEquals(List.of("mail.a.example.com", ".example.net"), List.copyOf(values.keySet()));
-        assertTrue(values.get("mail.a.example.com").contains("BBB"), values.toString());
-        assertTrue(values.get("mail.a.example.com").startsWith("-----BEGIN PRIVATE KEY-----\nAAA"), values.toString());
-        assertEquals("-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n\n", values.get(".example.net"));
-    }
 }
