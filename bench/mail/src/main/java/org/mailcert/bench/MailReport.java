@@ -1,0 +1,152 @@
+package org.mailcert.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Prints the mail benchmark's results table (Markdown): {@code MailReport DIR} reads
+ * {@code DIR/run-N/mail.properties} and sets each figure beside its target from issue 4.
+ */
+public final class MailReport {
+    private final List<Properties> runs;
+
+    private MailReport(List<Properties> runs) {
+        this.runs = runs;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: MailReport RESULTS_DIR (with run-1/, run-2/, ... inside)");
+            System.exit(2);
+        }
+        List<Properties> runs = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(Path.of(args[0]))) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("run-")).sorted().toList()) {
+                Path file = d.resolve("mail.properties");
+                if (Files.exists(file)) {
+                    Properties p = new Properties();
+                    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                        p.load(r);
+                    }
+                    runs.add(p);
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            System.err.println("no run-N/mail.properties in " + args[0]);
+            System.exit(2);
+        }
+        System.out.print(new MailReport(runs).render());
+    }
+
+    private String render() {
+        StringBuilder out = new StringBuilder();
+        out.append("| Figure | Target |");
+        for (int i = 1; i <= runs.size(); i++) {
+            out.append(" Run ").append(i).append(" |");
+        }
+        out.append(" Verdict |\n|---|---|").append("---|".repeat(runs.size())).append("---|\n");
+
+        row(out, "domains (MAIL bindings) on the host", "", p -> p.getProperty("run.domains", "?"), null);
+        row(out, "full apply: agent start → controller records applied == desired", "",
+                s("apply.applied_s"), null);
+        row(out, "full apply: agent start → sampled names served by Postfix SMTPS and Dovecot IMAPS", "≤ 20 s",
+                s("apply.served_s"), p -> d(p, "apply.served_s") <= 20);
+        row(out, "one-domain change: ImportCertificate start → new leaf served by both, p50", "",
+                ms("change.both.p50_ms"), null);
+        row(out, "one-domain change: … p95", "≤ 1 s", ms("change.both.p95_ms"), p -> d(p, "change.both.p95_ms") <= 1000);
+        row(out, "one-domain change: … max", "≤ 1 s", ms("change.both.max_ms"), p -> d(p, "change.both.max_ms") <= 1000);
+        row(out, "one-domain change: served by Postfix SMTPS, p50 / p95 / max", "",
+                triple("change.postfix"), null);
+        row(out, "one-domain change: served by Dovecot IMAPS, p50 / p95 / max", "",
+                triple("change.dovecot"), null);
+        row(out, "one-domain change: ImportCertificate RPC alone, p50 / max", "",
+                p -> f0(d(p, "change.import_rpc.p50_ms")) + " / " + f0(d(p, "change.import_rpc.max_ms")) + " ms", null);
+        row(out, "one-domain change: … → controller records the Ack, p50 / max", "",
+                p -> f0(d(p, "change.applied_recorded.p50_ms")) + " / " + f0(d(p, "change.applied_recorded.max_ms"))
+                        + " ms", null);
+        row(out, "Dovecot: `doveadm reload`, p50", "", ms("reload.doveadm.p50_ms"), null);
+        row(out, "Dovecot: first IMAPS handshake after the reload, p50 / max", "",
+                p -> f0(d(p, "reload.first_handshake.p50_ms")) + " / " + f0(d(p, "reload.first_handshake.max_ms"))
+                        + " ms", null);
+        row(out, "Dovecot: second handshake (another name), p50 / max", "",
+                p -> f0(d(p, "reload.second_handshake.p50_ms")) + " / " + f0(d(p, "reload.second_handshake.max_ms"))
+                        + " ms", null);
+        row(out, "Dovecot: handshake with no reload before it, p50", "", ms("reload.warm_handshake.p50_ms"), null);
+        row(out, "Postfix: first SMTPS handshake after `postfix reload`, p50 / max", "",
+                p -> f0(d(p, "reload.postfix_first_handshake.p50_ms")) + " / "
+                        + f0(d(p, "reload.postfix_first_handshake.max_ms")) + " ms", null);
+        row(out, "agent: live heap after full apply (after a full GC)", "", mib("heap.agent.live_bytes"), null);
+        row(out, "agent: committed heap / RSS", "",
+                p -> mib("heap.agent.committed_bytes").apply(p) + " / " + mib("heap.agent.rss_bytes").apply(p), null);
+        for (String phase : List.of("apply", "changes", "reload")) {
+            row(out, "CPU s in " + phase + " (wall): controller / agent / agent's commands / Postfix / Dovecot / others",
+                    "", p -> String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f / %.1f / %.1f (%.1f)",
+                            d(p, "cpu." + phase + ".controller_s"), d(p, "cpu." + phase + ".agent_s"),
+                            d(p, "cpu." + phase + ".agent_commands_s"), d(p, "cpu." + phase + ".postfix_s"),
+                            d(p, "cpu." + phase + ".dovecot_s"), d(p, "cpu." + phase + ".others_s"),
+                            d(p, "cpu." + phase + ".wall_s")), null);
+        }
+        row(out, "setup (not counted): import N certificates / bind N", "",
+                p -> f1(d(p, "setup.import_seconds")) + " s / " + f1(d(p, "setup.bind_seconds")) + " s", null);
+        return out.toString();
+    }
+
+    private void row(StringBuilder out, String name, String target, Function<Properties, String> cell,
+            Predicate<Properties> met) {
+        out.append("| ").append(name).append(" | ").append(target).append(" |");
+        int ok = 0;
+        for (Properties p : runs) {
+            out.append(' ').append(cell.apply(p)).append(" |");
+            if (met != null && met.test(p)) {
+                ok++;
+            }
+        }
+        String verdict = met == null ? "" : ok == runs.size() ? "**met** (" + ok + "/" + runs.size() + ")"
+                : "**not met** (" + ok + "/" + runs.size() + " runs)";
+        out.append(' ').append(verdict).append(" |\n");
+    }
+
+    private static Function<Properties, String> triple(String prefix) {
+        return p -> f0(d(p, prefix + ".p50_ms")) + " / " + f0(d(p, prefix + ".p95_ms")) + " / "
+                + f0(d(p, prefix + ".max_ms")) + " ms";
+    }
+
+    private static Function<Properties, String> ms(String key) {
+        return p -> {
+            double v = d(p, key);
+            return v >= 1000 ? String.format(Locale.ROOT, "%.2f s", v / 1000) : f0(v) + " ms";
+        };
+    }
+
+    private static Function<Properties, String> s(String key) {
+        return p -> String.format(Locale.ROOT, "%.1f s", d(p, key));
+    }
+
+    private static Function<Properties, String> mib(String key) {
+        return p -> String.format(Locale.ROOT, "%.1f MiB", d(p, key) / (1 << 20));
+    }
+
+    private static String f0(double v) {
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static double d(Properties p, String key) {
+        String v = p.getProperty(key);
+        return v == null ? Double.NaN : Double.parseDouble(v);
+    }
+}
