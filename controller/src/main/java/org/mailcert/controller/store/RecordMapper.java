@@ -111,13 +111,36 @@ final class RecordMapper {
         return b.build().toByteArray();
     }
 
+    /**
+     * Parsed certificates by their DER bytes. Parsing X.509 is what reading a certificate version
+     * costs; a host with 5,000 bindings reads 5,000 versions for every desired state and every
+     * {@code host show}. Certificates are immutable, so a parsed one can be shared; the cache is
+     * emptied when it reaches its bound (about 40 MiB of parsed certificates).
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<ByteString, X509Certificate> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int PARSED_MAX = 10_000;
+
+    private static X509Certificate parsed(ByteString der) throws CertificateException {
+        X509Certificate known = PARSED.get(der);
+        if (known != null) {
+            return known;
+        }
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der.toByteArray()));
+        if (PARSED.size() >= PARSED_MAX) {
+            PARSED.clear();
+        }
+        PARSED.put(der, cert);
+        return cert;
+    }
+
     static CertificateVersion decodeCertificateVersion(byte[] value) {
         try {
             StoredCertificateVersion s = StoredCertificateVersion.parseFrom(value);
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
             List<X509Certificate> chain = new ArrayList<>(s.getChainDerCount());
             for (ByteString der : s.getChainDerList()) {
-                chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der.toByteArray())));
+                chain.add(parsed(der));
             }
             return new CertificateVersion(s.getName(), s.getVersion(), chain, fromProto(s.getSource()),
                     millis(s.getCreatedMillis()), s.getRevision());
