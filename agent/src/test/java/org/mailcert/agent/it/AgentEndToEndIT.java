@@ -22,7 +22,6 @@ import org.mailcert.controller.testing.ControllerProcess;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
-import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.Host;
 import org.mailcert.proto.v1.ImportCertificateRequest;
 import org.mailcert.proto.v1.Scope;
@@ -43,6 +42,7 @@ class AgentEndToEndIT {
     TestPki pki = TestPki.rootCa("E2E Root");
     ControllerProcess controller;
     AdminServiceBlockingStub admin;
+    HostWatch watch;
     AgentProcess agent;
     Path agentDir;
     Path certs;
@@ -56,6 +56,7 @@ class AgentEndToEndIT {
         Files.writeString(roots, Pem.certificates(List.of(pki.root())));
         controller = new ControllerProcess(tmp.resolve("controller"), "--extra-roots", roots.toString()).start();
         admin = controller.admin().withDeadlineAfter(60, TimeUnit.SECONDS);
+        watch = new HostWatch(admin, HOST);
         agentDir = tmp.resolve("agent");
         certs = tmp.resolve("certs");
         failMarker = tmp.resolve("fail");
@@ -101,26 +102,6 @@ class AgentEndToEndIT {
     private void importCert(String name, TestPki.Leaf leaf, boolean newVersion) {
         admin.importCertificate(ImportCertificateRequest.newBuilder().setName(name).setNewVersion(newVersion)
                 .setChainPem(ByteString.copyFromUtf8(leaf.combinedPem())).build());
-    }
-
-    private Host host() {
-        return admin.getHost(GetHostRequest.newBuilder().setHost(HOST).build()).getHost();
-    }
-
-    private void await(String what, Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < end) {
-            if (condition.call()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting until " + what + "\nagent log:\n" + agent.log());
-    }
-
-    private boolean inSync() {
-        Host h = host();
-        return h.getConnected() && h.getAppliedVersion() == h.getDesiredVersion() && h.getDesiredVersion() > 0;
     }
 
     private String servedSha(String name) throws Exception {
@@ -173,6 +154,7 @@ class AgentEndToEndIT {
         controller = new ControllerProcess(controller.dataDir(), controller.port(), controller.metricsPort(),
                 "--extra-roots", tmp.resolve("roots.pem").toString()).start();
         admin = controller.admin().withDeadlineAfter(60, TimeUnit.SECONDS);
+        watch = new HostWatch(admin, HOST);
         await("the agent reconnected", this::inSync);
         assertEquals(applied, host().getAppliedVersion());
         long resumeBytes = controller.metric("mailcert_sync_sent_bytes_total");
@@ -214,5 +196,16 @@ class AgentEndToEndIT {
         startAgent();
         await("the agent converged after the restart", this::inSync);
         assertEquals(Fingerprints.sha256Hex(next.certificate()), servedSha("mail.d9.example.com"));
+    }
+    private Host host() {
+        return watch.host();
+    }
+
+    private boolean inSync() {
+        return watch.inSync();
+    }
+
+    private void await(String what, Callable<Boolean> condition) throws Exception {
+        HostWatch.await(what, 60, condition, () -> "agent log:\n" + agent.log());
     }
 }

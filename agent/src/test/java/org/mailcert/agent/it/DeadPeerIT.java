@@ -19,7 +19,6 @@ import org.mailcert.controller.testing.ControllerProcess;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
-import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.Host;
 import org.mailcert.proto.v1.ImportCertificateRequest;
 import org.mailcert.proto.v1.Scope;
@@ -38,6 +37,7 @@ class DeadPeerIT {
     TestPki pki = TestPki.rootCa("Keepalive Root");
     ControllerProcess controller;
     AdminServiceBlockingStub admin;
+    HostWatch watch;
     AgentProcess agent;
 
     @BeforeEach
@@ -47,6 +47,7 @@ class DeadPeerIT {
         controller = new ControllerProcess(tmp.resolve("controller"), "--extra-roots", roots.toString(),
                 "--agent-keepalive", "10s", "--agent-keepalive-timeout", "1s").start();
         admin = controller.admin();
+        watch = new HostWatch(admin, HOST);
         String token = admin.createJoinToken(CreateJoinTokenRequest.newBuilder().setHost(HOST).build()).getToken();
         admin.importCertificate(ImportCertificateRequest.newBuilder().setName("server")
                 .setChainPem(ByteString.copyFromUtf8(pki.leaf(HOST).issue().combinedPem())).build());
@@ -103,30 +104,19 @@ class DeadPeerIT {
         assertTrue(agent.alive(), "the agent keeps running");
     }
 
-    private Host host() {
-        return admin.withDeadlineAfter(10, TimeUnit.SECONDS).getHost(GetHostRequest.newBuilder().setHost(HOST).build())
-                .getHost();
-    }
-
-    private boolean inSync() {
-        Host h = host();
-        return h.getConnected() && h.getDesiredVersion() > 0 && h.getAppliedVersion() == h.getDesiredVersion();
-    }
-
-    private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            if (condition.call()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out after " + seconds + " s waiting until " + what + "\nagent log:\n"
-                + agent.log());
-    }
-
     private static void signal(String name, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
         p.waitFor(10, TimeUnit.SECONDS);
+    }
+    private Host host() {
+        return watch.host();
+    }
+
+    private boolean inSync() {
+        return watch.inSync();
+    }
+
+    private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
+        HostWatch.await(what, seconds, condition, () -> "agent log:\n" + agent.log());
     }
 }

@@ -32,7 +32,6 @@ import org.mailcert.controller.testing.ControllerProcess;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
-import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.Host;
 import org.mailcert.proto.v1.ImportCertificateRequest;
 import org.mailcert.proto.v1.Scope;
@@ -60,6 +59,7 @@ class MailTargetsIT {
     final SocketTlsProbe probe = new SocketTlsProbe(Duration.ofSeconds(3), Duration.ofSeconds(10));
     ControllerProcess controller;
     AdminServiceBlockingStub admin;
+    HostWatch watch;
     PostfixInstance postfix;
     DovecotInstance dovecot;
     AgentProcess agent;
@@ -75,6 +75,7 @@ class MailTargetsIT {
         Files.writeString(roots, Pem.certificates(List.of(pki.root())));
         controller = new ControllerProcess(tmp.resolve("controller"), "--extra-roots", roots.toString()).start();
         admin = controller.admin();
+        watch = new HostWatch(admin, HOST);
         postfix = PostfixInstance.start(tmp.resolve("postfix"));
         dovecot = DovecotInstance.start(tmp.resolve("dovecot"));
         postfix.postconf("-e", "virtual_mailbox_domains = a.example.com example.net uncovered.example.org");
@@ -223,24 +224,15 @@ class MailTargetsIT {
     }
 
     private Host host() {
-        return admin.withDeadlineAfter(10, TimeUnit.SECONDS).getHost(GetHostRequest.newBuilder().setHost(HOST).build())
-                .getHost();
+        return watch.host();
     }
 
     private boolean inSync() {
-        Host h = host();
-        return h.getConnected() && h.getDesiredVersion() > 0 && h.getAppliedVersion() == h.getDesiredVersion();
+        return watch.inSync();
     }
 
     private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            if (condition.call()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out after " + seconds + " s waiting until " + what + "\nagent log:\n"
-                + agent.log() + "\npostfix log:\n" + postfix.logTail() + "\ndovecot log:\n" + dovecot.log());
+        HostWatch.await(what, seconds, condition, () -> "agent log:\n" + agent.log() + "\npostfix log:\n"
+                + postfix.logTail() + "\ndovecot log:\n" + dovecot.log());
     }
 }

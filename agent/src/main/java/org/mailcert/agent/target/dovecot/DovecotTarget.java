@@ -377,7 +377,10 @@ public final class DovecotTarget implements Target, Inspectable {
             problems.add("after restoring, " + m.describe());
         }
         log.failureSince(mark).ifPresent(f -> problems.add("the reload after restoring failed: " + f));
-        if (problems.isEmpty()) {
+        if (problems.isEmpty() && expected.isEmpty()) {
+            LOG.info("dovecot: previous configuration restored; it held no certificate of mailcert's, so there was"
+                    + " nothing to prove by handshake");
+        } else if (problems.isEmpty()) {
             LOG.info("dovecot: previous configuration restored and proven served ({} check(s))", expected.size());
         }
         return problems;
