@@ -1,10 +1,8 @@
 package org.mailcert.agent.target.files;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.target.Outcome;
 import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
+import org.mailcert.agent.target.keychain.Manifest;
 import org.mailcert.common.files.AtomicFiles;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
@@ -59,6 +58,7 @@ public final class FilesTarget implements Target {
     private final Path live;
     private final List<String> command;
     private final CommandRunner runner;
+    private final Manifest manifest;
 
     /**
      * Creates the target.
@@ -72,6 +72,8 @@ public final class FilesTarget implements Target {
         this.live = this.dir.resolve("live");
         this.command = List.copyOf(command);
         this.runner = Objects.requireNonNull(runner, "runner");
+        this.manifest = new Manifest(this.dir.resolve(MANIFEST),
+                "Served names whose files mailcert-agent manages under live/.");
     }
 
     @Override
@@ -96,13 +98,13 @@ public final class FilesTarget implements Target {
             for (Binding b : desired) {
                 outcomes.put(b.id(), changed.contains(nameById.get(b.id())) ? Outcome.INSTALLED : Outcome.UNCHANGED);
             }
-            for (String name : readManifest()) {
+            for (String name : manifest.read()) {
                 if (!byName.containsKey(name) && removeName(journal, name)) {
                     removed.add(name);
                     changed.add(name);
                 }
             }
-            journal.write(dir.resolve(MANIFEST), manifest(byName.keySet()), AtomicFiles.PUBLIC_READ);
+            journal.write(manifest.file(), manifest.render(byName.keySet()), AtomicFiles.PUBLIC_READ);
         } catch (IOException e) {
             throw restoreAfter(journal, "cannot write the files in " + dir + ": " + e.getMessage(),
                     Map.of(), List.copyOf(changed), e);
@@ -181,35 +183,6 @@ public final class FilesTarget implements Target {
             LOG.warn("files target: kept {} after removing its certificate files: it holds other files", d);
         }
         return any;
-    }
-
-    /** The names in the manifest that are valid host names; anything else there is ignored. */
-    private Set<String> readManifest() throws IOException {
-        Path file = dir.resolve(MANIFEST);
-        Set<String> names = new TreeSet<>();
-        if (!Files.isRegularFile(file)) {
-            return names;
-        }
-        for (String line : Files.readAllLines(file, UTF_8)) {
-            String entry = line.strip();
-            if (entry.isEmpty() || entry.startsWith("#")) {
-                continue;
-            }
-            try {
-                names.add(DnsNames.hostname(entry));
-            } catch (InvalidNameException e) {
-                LOG.warn("files target: ignoring manifest entry in {}: {}", file, e.getMessage());
-            }
-        }
-        return names;
-    }
-
-    private static byte[] manifest(Set<String> names) {
-        StringBuilder text = new StringBuilder("# Served names whose files mailcert-agent manages under live/.\n");
-        for (String n : names) {
-            text.append(n).append('\n');
-        }
-        return text.toString().getBytes(UTF_8);
     }
 
     /** Runs the command; returns null on success, else one line saying how it failed. */
