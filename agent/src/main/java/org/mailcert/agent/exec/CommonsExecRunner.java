@@ -46,7 +46,7 @@ public final class CommonsExecRunner implements CommandRunner {
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
-        executor.setStreamHandler(new Pumps(stdout, stderr));
+        executor.setStreamHandler(new Pumps(command.input(), stdout, stderr));
         executor.setWatchdog(watchdog);
         DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
         try {
@@ -71,21 +71,37 @@ public final class CommonsExecRunner implements CommandRunner {
     /**
      * Reads the process's stdout and stderr on two daemon threads and, once the process has ended,
      * waits at most {@link #PUMP_WAIT} for them: a child the command left running in the background
-     * may hold the pipes open indefinitely, and the exit code must not wait for it. Stdin is closed.
+     * may hold the pipes open indefinitely, and the exit code must not wait for it. The command's
+     * input is written to stdin on a third thread (a program that does not read it cannot block the
+     * agent), which then closes it.
      */
     private static final class Pumps implements ExecuteStreamHandler {
+        private final String input;
         private final OutputStream out;
         private final OutputStream err;
         private final List<Thread> threads = new ArrayList<>();
 
-        Pumps(OutputStream out, OutputStream err) {
+        Pumps(String input, OutputStream out, OutputStream err) {
+            this.input = input;
             this.out = out;
             this.err = err;
         }
 
         @Override
         public void setProcessInputStream(OutputStream stdin) throws IOException {
-            stdin.close();
+            if (input.isEmpty()) {
+                stdin.close();
+                return;
+            }
+            Thread t = new Thread(() -> {
+                try (stdin) {
+                    stdin.write(input.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the program exited without reading all of it: its exit code tells
+                }
+            }, "mailcert-exec-stdin");
+            t.setDaemon(true);
+            threads.add(t);
         }
 
         @Override

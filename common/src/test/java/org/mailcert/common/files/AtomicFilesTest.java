@@ -38,6 +38,28 @@ class AtomicFilesTest {
     }
 
     @Test
+    void unflushedWritesReplaceAtomicallyAndForceFlushesThemAll() throws Exception {
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Path f = dir.resolve("batch/f" + i);
+            AtomicFiles.writeUnflushed(f, ("old " + i).getBytes(), AtomicFiles.OWNER_ONLY);
+            AtomicFiles.writeUnflushed(f, ("new " + i).getBytes(), AtomicFiles.OWNER_ONLY);
+            files.add(f);
+        }
+        AtomicFiles.force(files);
+        for (int i = 0; i < 40; i++) {
+            assertEquals("new " + i, Files.readString(files.get(i)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.get(i))));
+        }
+        try (var listing = Files.list(dir.resolve("batch"))) {
+            assertEquals(40, listing.count(), "no temporary file left");
+        }
+        java.io.IOException missing = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> AtomicFiles.force(List.of(dir.resolve("batch/none"))));
+        org.junit.jupiter.api.Assertions.assertTrue(missing.getMessage().contains("none"), missing.getMessage());
+    }
+
+    @Test
     void noTemporaryFileIsLeftBehind() throws Exception {
         AtomicFiles.write(dir.resolve("a"), new byte[] {1}, AtomicFiles.OWNER_ONLY);
         try (var s = Files.list(dir)) {

@@ -10,9 +10,15 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.ProvenMaterial;
 import org.mailcert.common.files.AtomicFiles;
 import org.mailcert.common.pki.BadMaterialException;
 import org.mailcert.common.pki.Chains;
@@ -25,8 +31,19 @@ import org.mailcert.common.pki.Pem;
  * Versioned certificate files in one private directory (0700, files 0600). A file's name carries
  * the leaf's SHA-256, so a new certificate version never overwrites a file a server may still
  * read: the new files are written beside the old, configuration is switched, and the old files are
- * deleted only once the new ones are proven served ({@link #prune}). Writing is idempotent: a file
- * that exists with the right content is left alone. Not thread-safe.
+ * deleted only once the new ones are proven served ({@link #prune}).
+ *
+ * <p>Writing is idempotent: a file that exists with the right content and mode is left alone. A
+ * file this instance wrote or checked is remembered with its stamp (inode, modification time,
+ * size, mode), so an unchanged file is not read again on every apply (15,000 reads per change at
+ * 5,000 names). Written files are atomic for readers but flushed to disk together by {@link #flush},
+ * which the caller runs before any configuration refers to them.
+ *
+ * <p>What is written is the binding's material, proven once per agent process ({@link
+ * ProvenMaterial}: the key belongs to the leaf, the chain is in order); each written file is read
+ * back and compared byte for byte, which proves the file holds exactly that proven material and is
+ * readable. {@link #verify} repeats the cryptographic checks on files that changed behind the
+ * agent's back. Not thread-safe.
  */
 public final class CertFiles {
     /** File name suffixes of one certificate. */
@@ -34,7 +51,24 @@ public final class CertFiles {
     static final String FULLCHAIN = ".fullchain.pem";
     static final String KEY_AND_CHAIN = ".keychain.pem";
 
+    /** The files a target needs of a certificate. */
+    public enum Form {
+        /** The private key alone (PKCS#8 PEM). */
+        KEY,
+        /** Leaf then intermediates. */
+        FULLCHAIN,
+        /** Key, leaf, intermediates in one file (Postfix {@code smtpd_tls_chain_files}, qmail). */
+        KEY_AND_CHAIN
+    }
+
+    /** A file known to hold content of this length and hash since it had this stamp. */
+    private record Known(FileStamp stamp, int length, int hash) {
+    }
+
     private final Path dir;
+    private final Map<Path, Known> known = new HashMap<>();
+    private final Set<Path> unflushed = new LinkedHashSet<>();
+    private boolean dirReady;
 
     /** Files go into {@code dir}, which is created (0700) when first needed. */
     public CertFiles(Path dir) {
@@ -58,6 +92,15 @@ public final class CertFiles {
         public List<Path> paths() {
             return List.of(key, fullChain, keyAndChain);
         }
+
+        /** The path of one form. */
+        public Path path(Form form) {
+            return switch (form) {
+                case KEY -> key;
+                case FULLCHAIN -> fullChain;
+                case KEY_AND_CHAIN -> keyAndChain;
+            };
+        }
     }
 
     /** Where a binding's files go, without writing them. */
@@ -67,31 +110,56 @@ public final class CertFiles {
                 b.leafSha256());
     }
 
-    /**
-     * Writes the binding's files unless they already hold exactly this material, then reads back
-     * what was written and checks it as a server would ({@link #verify}). Files that already held
-     * the material are not checked again: their bytes equal the binding's, which the agent checked
-     * (key matches leaf) before any target saw it.
-     *
-     * @throws IOException if a file cannot be written or does not read back as a matching pair
-     */
+    /** Writes all three forms; see {@link #install(Binding, Set)}. */
     public Installed install(Binding b) throws IOException {
+        return install(b, EnumSet.allOf(Form.class));
+    }
+
+    /**
+     * Writes the given forms of the binding's files unless they already hold exactly this material,
+     * reading back each file written. The writes are not yet durable: call {@link #flush} before
+     * configuration refers to them.
+     *
+     * @throws IOException if a file cannot be written or does not read back as written
+     */
+    public Installed install(Binding b, Set<Form> forms) throws IOException {
         Installed paths = pathsOf(b);
-        AtomicFiles.privateDirectory(dir);
+        Optional<String> problem = ProvenMaterial.problem(b);
+        if (problem.isPresent()) {
+            throw new IOException("refusing to write " + paths.key().getFileName().toString().replace(KEY, "")
+                    + ".*: " + problem.get());
+        }
+        if (!dirReady || !Files.isDirectory(dir)) {
+            AtomicFiles.privateDirectory(dir);
+            dirReady = true;
+        }
         String key = b.keyPem();
         String chain = b.fullChainPem();
-        boolean written = writeIfDifferent(paths.key(), key);
-        written |= writeIfDifferent(paths.fullChain(), chain);
-        written |= writeIfDifferent(paths.keyAndChain(), key + chain);
-        if (written) {
-            verify(paths);
+        for (Form f : forms) {
+            String content = switch (f) {
+                case KEY -> key;
+                case FULLCHAIN -> chain;
+                case KEY_AND_CHAIN -> key + chain;
+            };
+            writeIfDifferent(paths.path(f), content.getBytes(US_ASCII));
         }
         return paths;
     }
 
+    /** Flushes every file written since the last flush to disk, with its directory. */
+    public void flush() throws IOException {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        List<Path> existing = unflushed.stream().filter(Files::isRegularFile).toList();
+        AtomicFiles.force(existing);
+        unflushed.clear();
+    }
+
     /**
      * Checks the files on disk: readable, the key matches the leaf, the chain is in order and the
-     * leaf is the one the file name promises. This is what a server would load.
+     * leaf is the one the file name promises. This is what a server would load. The key-and-chain
+     * file is checked only if it exists.
      *
      * @throws IOException naming the file and what is wrong with it
      */
@@ -109,9 +177,11 @@ public final class CertFiles {
         if (!Keys.matches(key, chain.get(0))) {
             throw new IOException(files.key() + ": the key does not match the certificate in " + files.fullChain());
         }
-        List<X509Certificate> combined = readChain(files.keyAndChain());
-        if (!combined.equals(chain)) {
-            throw new IOException(files.keyAndChain() + ": its chain differs from " + files.fullChain());
+        if (Files.exists(files.keyAndChain())) {
+            List<X509Certificate> combined = readChain(files.keyAndChain());
+            if (!combined.equals(chain)) {
+                throw new IOException(files.keyAndChain() + ": its chain differs from " + files.fullChain());
+            }
         }
         try {
             if (!Chains.order(chain).equals(chain)) {
@@ -150,6 +220,7 @@ public final class CertFiles {
                 boolean ours = n.endsWith(KEY) || n.endsWith(FULLCHAIN) || n.endsWith(KEY_AND_CHAIN);
                 if (ours && !keep.contains(f) && Files.deleteIfExists(f)) {
                     deleted.add(f);
+                    known.remove(f);
                 }
             }
         }
@@ -159,13 +230,39 @@ public final class CertFiles {
         return deleted;
     }
 
-    private static boolean writeIfDifferent(Path file, String content) throws IOException {
-        byte[] bytes = content.getBytes(US_ASCII);
-        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), bytes)
-                && (!AtomicFiles.posix() || Files.getPosixFilePermissions(file).equals(AtomicFiles.OWNER_ONLY))) {
-            return false;
+    private void writeIfDifferent(Path file, byte[] bytes) throws IOException {
+        int hash = Arrays.hashCode(bytes);
+        Optional<FileStamp> stamp = stampIfPrivate(file);
+        Known k = known.get(file);
+        if (stamp.isPresent() && k != null && k.stamp().equals(stamp.get()) && k.length() == bytes.length
+                && k.hash() == hash) {
+            return;
         }
-        AtomicFiles.write(file, bytes, AtomicFiles.OWNER_ONLY);
-        return true;
+        if (stamp.isPresent() && Arrays.equals(Files.readAllBytes(file), bytes)) {
+            known.put(file, new Known(stamp.get(), bytes.length, hash));
+            return;
+        }
+        known.remove(file);
+        AtomicFiles.writeUnflushed(file, bytes, AtomicFiles.OWNER_ONLY);
+        unflushed.add(file);
+        if (!Arrays.equals(Files.readAllBytes(file), bytes)) {
+            throw new IOException(file + ": does not read back as written");
+        }
+        Optional<FileStamp> written = stampIfPrivate(file);
+        if (written.isEmpty()) {
+            throw new IOException(file + ": not owner-only (0600) after writing it");
+        }
+        known.put(file, new Known(written.get(), bytes.length, hash));
+    }
+
+    /** The file's stamp if it is a regular file with mode 0600 (any mode where POSIX does not apply). */
+    private static Optional<FileStamp> stampIfPrivate(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        if (AtomicFiles.posix() && !Files.getPosixFilePermissions(file).equals(AtomicFiles.OWNER_ONLY)) {
+            return Optional.empty();
+        }
+        return FileStamp.of(file);
     }
 }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ import org.mailcert.agent.target.Scope;
 import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.mail.CertFiles;
+import org.mailcert.agent.target.mail.FileStamp;
 import org.mailcert.agent.target.mail.Inspectable;
 import org.mailcert.agent.target.mail.ProbeSample;
 import org.mailcert.agent.target.mail.ServedCheck;
@@ -71,6 +74,11 @@ public final class PostfixTarget implements Target, Inspectable {
     static final String PENDING = ".reload-pending";
     private static final Logger LOG = LoggerFactory.getLogger(PostfixTarget.class);
 
+    /** From this many SNI map entries on, a small change updates a copy of the applied map. */
+    static final int INCREMENTAL_FROM = 500;
+    /** The database file {@code postmap} makes per map type that {@code postmap -i} can update. */
+    private static final Map<String, String> DATABASE_SUFFIX = Map.of("hash", ".db", "btree", ".db", "lmdb", ".lmdb");
+
     /** A test-only hook run after a step, to damage files between steps. */
     interface Seam {
         void after(String step) throws IOException;
@@ -86,6 +94,7 @@ public final class PostfixTarget implements Target, Inspectable {
     private final ServedCheck check;
     private final PostfixInspector inspector;
     private Seam seam = step -> { };
+    private int incrementalFrom = INCREMENTAL_FROM;
     private Timings lastTimings = new Timings(0, 0, 0, Map.of(), List.of());
     private final Map<String, Long> stepTimes = new LinkedHashMap<>();
     private long applyStarted;
@@ -117,6 +126,11 @@ public final class PostfixTarget implements Target, Inspectable {
 
     void seam(Seam seam) {
         this.seam = seam;
+    }
+
+    /** Test-only: from how many entries on a small change updates a copy of the applied map. */
+    void incrementalFrom(int entries) {
+        this.incrementalFrom = entries;
     }
 
     CertFiles files() {
@@ -159,7 +173,7 @@ public final class PostfixTarget implements Target, Inspectable {
         Created created = new Created();
         Map<String, CertFiles.Installed> installed = new LinkedHashMap<>();
         Set<String> filesWritten = new HashSet<>();
-        Map<String, List<Optional<FileStamp>>> stamped = new HashMap<>();
+        Map<String, Map<Path, Optional<FileStamp>>> stamped = new HashMap<>();
         String newMaps;
         Map<String, SniMap.Entry> newEntries;
         boolean mapBuilt;
@@ -170,7 +184,7 @@ public final class PostfixTarget implements Target, Inspectable {
             newMaps = oldMapSource.isEmpty() && names.isEmpty() ? oldMaps : null;
             mapBuilt = false;
             if (!newEntries.isEmpty()) {
-                MapBuild build = buildMap(newEntries, oldEntries, names, created);
+                MapBuild build = buildMap(newEntries, oldEntries, oldMaps, names, created);
                 newMaps = build.typedMap();
                 mapBuilt = build.built();
             }
@@ -178,7 +192,7 @@ public final class PostfixTarget implements Target, Inspectable {
             // Files that changed since installFiles checked them are verified again before the switch.
             // Verifying every file (a key match each) cost seconds per apply at thousands of names.
             for (Map.Entry<String, CertFiles.Installed> e : installed.entrySet()) {
-                if (changedSince(stamped.get(e.getKey()), e.getValue())) {
+                if (changedSince(stamped.get(e.getKey()))) {
                     verifyFiles(e.getKey(), e.getValue());
                 }
             }
@@ -336,26 +350,39 @@ public final class PostfixTarget implements Target, Inspectable {
 
     private void installFiles(List<Binding> desired, Optional<Binding> server, List<SniName> names,
             Map<String, CertFiles.Installed> installed, Set<String> written,
-            Map<String, List<Optional<FileStamp>>> stamped, Created created) throws Refusal {
+            Map<String, Map<Path, Optional<FileStamp>>> stamped, Created created) throws Refusal {
+        // The default needs the key-first file for smtpd_tls_chain_files (its key and full chain
+        // are written too, for CertFiles.verify); the SNI map's entries name the key and the full
+        // chain (postmap -F concatenates them), so a domain's certificate needs no third file.
         Map<String, Binding> wanted = new LinkedHashMap<>();
-        server.ifPresent(b -> wanted.put(b.id(), b));
-        names.forEach(n -> wanted.putIfAbsent(n.binding().id(), n.binding()));
+        Map<String, Set<CertFiles.Form>> forms = new HashMap<>();
+        server.ifPresent(b -> {
+            wanted.put(b.id(), b);
+            forms.put(b.id(), EnumSet.allOf(CertFiles.Form.class));
+        });
+        for (SniName n : names) {
+            wanted.putIfAbsent(n.binding().id(), n.binding());
+            forms.computeIfAbsent(n.binding().id(), id -> EnumSet.noneOf(CertFiles.Form.class))
+                    .addAll(List.of(CertFiles.Form.KEY, CertFiles.Form.FULLCHAIN));
+        }
         Map<String, String> errors = new LinkedHashMap<>();
         for (Binding b : wanted.values()) {
             CertFiles.Installed paths = files.pathsOf(b);
+            List<Path> used = forms.get(b.id()).stream().map(paths::path).toList();
             try {
                 List<Optional<FileStamp>> stamps = new ArrayList<>();
-                for (Path p : paths.paths()) {
-                    stamps.add(FileStamp.of(p));
-                    if (!Files.exists(p)) {
+                for (Path p : used) {
+                    Optional<FileStamp> stamp = FileStamp.of(p);
+                    stamps.add(stamp);
+                    if (stamp.isEmpty()) {
                         created.add(p);
                     }
                 }
-                installed.put(b.id(), files.install(b));
-                List<Optional<FileStamp>> after = new ArrayList<>();
+                installed.put(b.id(), files.install(b, forms.get(b.id())));
+                Map<Path, Optional<FileStamp>> after = new LinkedHashMap<>();
                 for (int i = 0; i < stamps.size(); i++) {
-                    after.add(FileStamp.of(paths.paths().get(i)));
-                    if (FileStamp.changed(stamps.get(i), after.get(i))) {
+                    after.put(used.get(i), FileStamp.of(used.get(i)));
+                    if (FileStamp.changed(stamps.get(i), after.get(used.get(i)))) {
                         written.add(b.id());
                     }
                 }
@@ -368,19 +395,24 @@ public final class PostfixTarget implements Target, Inspectable {
             throw new Refusal(errors.size() + " certificate(s) could not be installed: "
                     + errors.values().iterator().next(), errors);
         }
+        try {
+            files.flush();
+        } catch (IOException e) {
+            throw new Refusal("cannot flush the certificate files to disk: " + e.getMessage(), Map.of());
+        }
     }
 
     /**
      * Whether a binding's files differ from what {@code installFiles} left: it wrote and verified
      * them, or found them byte-equal to the binding's material, and took their stamps then.
      */
-    private static boolean changedSince(List<Optional<FileStamp>> stamps, CertFiles.Installed installed) {
+    private static boolean changedSince(Map<Path, Optional<FileStamp>> stamps) {
         if (stamps == null) {
             return true;
         }
         try {
-            for (int i = 0; i < stamps.size(); i++) {
-                if (FileStamp.changed(stamps.get(i), FileStamp.of(installed.paths().get(i)))) {
+            for (Map.Entry<Path, Optional<FileStamp>> e : stamps.entrySet()) {
+                if (FileStamp.changed(e.getValue(), FileStamp.of(e.getKey()))) {
                     return true;
                 }
             }
@@ -403,7 +435,7 @@ public final class PostfixTarget implements Target, Inspectable {
     private record MapBuild(String typedMap, boolean built) {
     }
 
-    private MapBuild buildMap(Map<String, SniMap.Entry> entries, Map<String, SniMap.Entry> oldEntries,
+    private MapBuild buildMap(Map<String, SniMap.Entry> entries, Map<String, SniMap.Entry> oldEntries, String oldMaps,
             List<SniName> names, Created created) throws Refusal, InterruptedException {
         String text = SniMap.render(entries);
         Path source = SniMap.pathFor(settings.managedDir(), text);
@@ -428,9 +460,14 @@ public final class PostfixTarget implements Target, Inspectable {
                 created.add(source);
             }
             AtomicFiles.privateDirectory(settings.managedDir());
+            Optional<Path> base = incrementalBase(entries, oldEntries, oldMaps, type, source);
             AtomicFiles.write(source, text.getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
             try {
-                tools.buildFileMap(typed);
+                if (base.isPresent()) {
+                    updateCopy(base.get(), source, typed, entries, oldEntries, created);
+                } else {
+                    tools.buildFileMap(typed);
+                }
             } finally {
                 for (Path db : databases(source)) {
                     if (!dbBefore.contains(db)) {
@@ -467,6 +504,57 @@ public final class PostfixTarget implements Target, Inspectable {
         } catch (IOException e) {
             throw new Refusal("cannot write the SNI map " + source + ": " + e.getMessage(), mailErrors);
         }
+    }
+
+    /**
+     * The database of the applied map to start from, when updating a copy of it costs less than
+     * building all of it: a large map (from {@link #incrementalFrom} entries) of a type that
+     * {@code postmap -i} can update, of which at most a quarter changed. {@code postmap -F} of
+     * 5,000 entries reads 10,000 files and took 1.8 s; an update of one entry in a copy, 10 ms.
+     */
+    private Optional<Path> incrementalBase(Map<String, SniMap.Entry> entries, Map<String, SniMap.Entry> oldEntries,
+            String oldMaps, String type, Path source) throws IOException {
+        Optional<Path> oldSource = SniMap.managedSource(oldMaps, settings.managedDir());
+        String suffix = DATABASE_SUFFIX.get(type);
+        if (oldSource.isEmpty() || suffix == null || !oldMaps.startsWith(type + ":") || oldSource.get().equals(source)
+                || entries.size() < incrementalFrom || changedKeys(oldEntries, entries).size() > entries.size() / 4) {
+            return Optional.empty();
+        }
+        Path oldDb = oldSource.get().resolveSibling(oldSource.get().getFileName() + suffix);
+        return Files.isRegularFile(oldDb) && !Files.exists(source.resolveSibling(source.getFileName() + suffix))
+                ? Optional.of(oldDb) : Optional.empty();
+    }
+
+    /**
+     * Copies the applied map's database to the new map's name and applies the difference to the
+     * copy with {@code postmap -F -i -r} and {@code postmap -d}. The applied map is never written:
+     * until main.cf is switched Postfix keeps reading it, and a failure leaves it as it was.
+     */
+    private void updateCopy(Path oldDb, Path source, String typed, Map<String, SniMap.Entry> entries,
+            Map<String, SniMap.Entry> oldEntries, Created created) throws IOException, ToolException,
+            InterruptedException {
+        Path db = source.resolveSibling(source.getFileName() + oldDb.getFileName().toString()
+                .substring(oldDb.getFileName().toString().lastIndexOf('.')));
+        created.add(db);
+        Files.copy(oldDb, db, StandardCopyOption.COPY_ATTRIBUTES);
+        Map<String, SniMap.Entry> upserts = new LinkedHashMap<>();
+        List<String> removed = new ArrayList<>();
+        for (String k : changedKeys(oldEntries, entries)) {
+            if (entries.containsKey(k)) {
+                upserts.put(k, entries.get(k));
+            } else {
+                removed.add(k);
+            }
+        }
+        if (!removed.isEmpty()) {
+            tools.deleteFromMap(typed, removed);
+        }
+        if (!upserts.isEmpty()) {
+            tools.updateFileMap(typed, SniMap.lines(upserts));
+        }
+        AtomicFiles.force(List.of(db));
+        LOG.info("postfix target: updated a copy of {} ({} entr(ies) set, {} removed) instead of building {} entries",
+                oldDb.getFileName(), upserts.size(), removed.size(), entries.size());
     }
 
     /** Null if the map's stored value holds the binding's key and chain, else what differs. */

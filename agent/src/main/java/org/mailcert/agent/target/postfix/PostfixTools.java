@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,20 @@ final class PostfixTools {
         run(POSTMAP, "-F", typedMap);
     }
 
+    /**
+     * {@code postmap -F -i -r type:file} with {@code lines} ({@code KEY FILE FILE...}) on stdin:
+     * adds or replaces those entries in an existing database, loading each entry's files as
+     * {@code -F} does. Not for {@code cdb}, which cannot be updated.
+     */
+    void updateFileMap(String typedMap, String lines) throws ToolException, InterruptedException {
+        runWithInput(lines, POSTMAP, "-F", "-i", "-r", typedMap);
+    }
+
+    /** {@code postmap -d - type:file} with one key per line on stdin: removes those entries. */
+    void deleteFromMap(String typedMap, List<String> keys) throws ToolException, InterruptedException {
+        runWithInput(String.join("\n", keys) + "\n", POSTMAP, "-d", "-", typedMap);
+    }
+
     /** {@code postmap -Fq key type:file}: the files' contents stored under the key. */
     String queryFileMap(String key, String typedMap) throws ToolException, InterruptedException {
         return run(POSTMAP, "-Fq", key, typedMap);
@@ -124,14 +139,19 @@ final class PostfixTools {
     }
 
     private String run(String program, String... args) throws ToolException, InterruptedException {
+        return runWithInput("", program, args);
+    }
+
+    private String runWithInput(String input, String program, String... args) throws ToolException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of(program, "-c", configDir));
         argv.addAll(List.of(args));
-        Command command = new Command(argv, Map.of(), timeout);
+        Command command = new Command(argv, Map.of(), timeout, input);
         CommandResult result;
         long started = System.nanoTime();
         try {
             result = runner.run(command);
-            durations.add(program + " " + args[0] + " " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            durations.add(program + " " + String.join(" ", Arrays.stream(args).filter(a -> a.startsWith("-")).toList())
+                    + " " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (CommandException e) {
             throw new ToolException(program + " could not be started: " + e.getMessage(), e);
         }
@@ -144,7 +164,7 @@ final class PostfixTools {
         return result.stdout();
     }
 
-    /** How long each command since the last call took ({@code program first-argument N ms}), and forgets them. */
+    /** How long each command since the last call took ({@code program options N ms}), and forgets them. */
     List<String> takeDurations() {
         List<String> copy = List.copyOf(durations);
         durations.clear();

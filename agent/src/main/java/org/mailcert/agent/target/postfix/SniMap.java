@@ -64,7 +64,12 @@ final class SniMap {
 
     /** The map file's text. */
     static String render(Map<String, Entry> entries) {
-        StringBuilder text = new StringBuilder(HEADER);
+        return HEADER + lines(entries);
+    }
+
+    /** The entries' lines ({@code KEY KEYFILE CHAINFILE}), without the header: {@code postmap -i}'s input. */
+    static String lines(Map<String, Entry> entries) {
+        StringBuilder text = new StringBuilder();
         for (Entry e : entries.values()) {
             text.append(e.line()).append('\n');
         }

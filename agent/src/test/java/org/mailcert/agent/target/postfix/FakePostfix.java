@@ -49,7 +49,7 @@ final class FakePostfix implements CommandRunner, TlsProbe {
         try {
             return switch (command.program()) {
                 case "postconf" -> postconf(a);
-                case "postmap" -> postmap(a);
+                case "postmap" -> postmap(a, command.input());
                 case "postfix" -> {
                     reloads++;
                     loaded = Map.copyOf(mainCf);
@@ -77,14 +77,32 @@ final class FakePostfix implements CommandRunner, TlsProbe {
         return CommandResult.exited(0, out.toString());
     }
 
-    private CommandResult postmap(List<String> a) throws IOException {
+    private CommandResult postmap(List<String> a, String input) throws IOException {
+        if (a.get(0).equals("-F") && a.get(1).equals("-i")) {
+            // Incremental update of a copied database: apply the input lines to the copy.
+            Path source = Path.of(a.get(3).substring(a.get(3).indexOf(':') + 1));
+            Path db = source.resolveSibling(source.getFileName() + ".db");
+            Map<String, SniMap.Entry> entries = new java.util.LinkedHashMap<>(SniMap.parse(Files.readString(db)));
+            entries.putAll(SniMap.parse(input));
+            Files.writeString(db, SniMap.render(entries));
+            return CommandResult.exited(0, "");
+        }
+        if (a.get(0).equals("-d")) {
+            Path source = Path.of(a.get(2).substring(a.get(2).indexOf(':') + 1));
+            Path db = source.resolveSibling(source.getFileName() + ".db");
+            Map<String, SniMap.Entry> entries = new java.util.LinkedHashMap<>(SniMap.parse(Files.readString(db)));
+            input.lines().forEach(entries::remove);
+            Files.writeString(db, SniMap.render(entries));
+            return CommandResult.exited(0, "");
+        }
         if (a.get(0).equals("-F")) {
             Path source = Path.of(a.get(1).substring(a.get(1).indexOf(':') + 1));
             Files.writeString(source.resolveSibling(source.getFileName() + ".db"), Files.readString(source));
             return CommandResult.exited(0, "");
         }
         Path source = Path.of(a.get(2).substring(a.get(2).indexOf(':') + 1));
-        SniMap.Entry e = SniMap.parse(Files.readString(source)).get(a.get(1));
+        SniMap.Entry e = SniMap.parse(Files.readString(source.resolveSibling(source.getFileName() + ".db")))
+                .get(a.get(1));
         if (e == null) {
             return CommandResult.exited(1, "");
         }
@@ -98,8 +116,8 @@ final class FakePostfix implements CommandRunner, TlsProbe {
             Optional<SniMap.Entry> entry = Optional.empty();
             String maps = loaded.get(PostfixTarget.SNI_MAPS);
             if (sni.isPresent() && maps != null) {
-                entry = SniMap.lookup(SniMap.parse(Files.readString(Path.of(maps.substring(maps.indexOf(':') + 1)))),
-                        sni.get());
+                entry = SniMap.lookup(SniMap.parse(Files.readString(Path.of(maps.substring(maps.indexOf(':') + 1)
+                        + ".db"))), sni.get());
             }
             if (entry.isPresent()) {
                 file = entry.get().chainFile();

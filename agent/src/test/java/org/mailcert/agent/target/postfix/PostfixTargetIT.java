@@ -3,6 +3,7 @@ package org.mailcert.agent.target.postfix;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,6 +270,40 @@ class PostfixTargetIT {
         assertEquals(List.of("mail.b.example.org"), removal.report().removed());
         assertServed(SERVER, Optional.of("mail.b.example.org"));
         assertServed(A2, Optional.of("mail.a.example.com"));
+    }
+
+    /**
+     * With the map large enough (lowered to 2 entries here), a one-name change updates a copy of the
+     * applied database with the real {@code postmap -F -i -r} and a removal uses {@code postmap -d};
+     * Postfix serves the result.
+     */
+    @Test
+    void aSmallChangeUpdatesACopyOfTheAppliedMapAndPostfixServesIt() throws Exception {
+        target.incrementalFrom(2);
+        String before = postfix.postconf("-h", PostfixTarget.SNI_MAPS).strip();
+        List<Binding> next = new ArrayList<>(baseline_());
+        next.set(1, a(A2));
+        target.apply(next).commit();
+        assertTrue(target.lastTimings().commands().stream().anyMatch(c -> c.startsWith("postmap -F -i -r ")),
+                target.lastTimings().commands().toString());
+        String after = postfix.postconf("-h", PostfixTarget.SNI_MAPS).strip();
+        assertNotEquals(before, after);
+        assertFalse(Files.exists(Path.of(before.substring("hash:".length()) + ".db")), "old database pruned");
+        assertEquals("rw-------", mode(Path.of(after.substring("hash:".length()) + ".db")));
+        assertServed(A2, Optional.of("mail.a.example.com"));
+        assertServed(B, Optional.of("mail.b.example.org"));
+        assertServed(NET, Optional.of("imap.example.net"));
+        assertServed(SERVER, Optional.empty());
+
+        Target.Change removal = target.apply(List.of(server(SERVER), a(A2), net(),
+                TestBindings.binding("webmail/a.example.com", "webmail.a.example.com", OTHER)));
+        removal.commit();
+        assertTrue(target.lastTimings().commands().stream().anyMatch(c -> c.startsWith("postmap -d - ")),
+                target.lastTimings().commands().toString());
+        assertEquals(List.of("mail.b.example.org"), removal.report().removed());
+        assertServed(SERVER, Optional.of("mail.b.example.org"));
+        assertServed(A2, Optional.of("mail.a.example.com"));
+        assertServed(NET, Optional.of("example.net"));
     }
 
     @Test

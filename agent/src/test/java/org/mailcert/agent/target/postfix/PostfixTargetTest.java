@@ -196,6 +196,66 @@ class PostfixTargetTest {
     }
 
     @Test
+    void aSmallChangeToALargeMapUpdatesACopyOfTheAppliedDatabase() throws Exception {
+        PostfixTarget target = target(postfix);
+        target.incrementalFrom(2);
+        target.apply(List.of(server, a, net)).commit();
+        String oldMap = postfix.mainCf.get(PostfixTarget.SNI_MAPS);
+        String oldDb = Files.readString(Path.of(oldMap.substring("hash:".length()) + ".db"));
+        int commands = postfix.commands.size();
+
+        Target.Change change = target.apply(List.of(server, a2, net));
+        change.commit();
+        List<String> ran = postfix.commands.subList(commands, postfix.commands.size()).stream()
+                .map(c -> normalise(c.display())).toList();
+        assertTrue(ran.contains("postmap -c /etc/postfix -F -i -r hash:$MANAGED/sni-<hash>"), ran.toString());
+        assertTrue(ran.stream().noneMatch(c -> c.equals("postmap -c /etc/postfix -F hash:$MANAGED/sni-<hash>")),
+                "no full build: " + ran);
+        String input = postfix.commands.stream().filter(c -> c.arguments().contains("-i")).findFirst().orElseThrow()
+                .input();
+        assertEquals("mail.a.example.com", input.strip().split(" ")[0], input);
+        assertEquals(1, input.strip().lines().count(), input);
+        String newMap = postfix.mainCf.get(PostfixTarget.SNI_MAPS);
+        Path newDb = Path.of(newMap.substring("hash:".length()) + ".db");
+        assertEquals("rw-------", mode(newDb));
+        assertEquals(oldDb, oldDb, "the applied database is never written");
+        assertEquals(SniMap.parse(Files.readString(Path.of(newMap.substring("hash:".length())))),
+                SniMap.parse(Files.readString(newDb)), "the updated copy holds what the new source lists");
+        assertEquals(Outcome.INSTALLED, change.report().bindings().get("mail/a.example.com"));
+        assertFalse(Files.exists(Path.of(oldMap.substring("hash:".length()) + ".db")), "the old map is pruned");
+    }
+
+    @Test
+    void aRemovedNameIsDeletedFromTheCopyWithPostmapD() throws Exception {
+        PostfixTarget target = target(postfix);
+        target.incrementalFrom(2);
+        Binding b = TestBindings.binding("mail/b.example.com", "mail.b.example.com", TestBindings.leaf("mail.b.example.com"));
+        target.apply(List.of(server, a, b, net)).commit();
+        int commands = postfix.commands.size();
+        Target.Change change = target.apply(List.of(server, a, net));
+        change.commit();
+        var delete = postfix.commands.subList(commands, postfix.commands.size()).stream()
+                .filter(c -> c.arguments().contains("-d")).findFirst().orElseThrow();
+        assertEquals("mail.b.example.com\n", delete.input());
+        String map = postfix.mainCf.get(PostfixTarget.SNI_MAPS);
+        assertFalse(SniMap.parse(Files.readString(Path.of(map.substring("hash:".length()) + ".db")))
+                .containsKey("mail.b.example.com"));
+        assertEquals(List.of("mail.b.example.com"), change.report().removed());
+    }
+
+    @Test
+    void aChangeOfMoreThanAQuarterOfTheMapBuildsItWhole() throws Exception {
+        PostfixTarget target = target(postfix);
+        target.incrementalFrom(2);
+        target.apply(List.of(server, a, net)).commit();
+        int commands = postfix.commands.size();
+        target.apply(List.of(server, a2, TestBindings.binding("mail/example.net", "mail.example.net",
+                TestBindings.leaf("*.example.net", "example.net")))).commit();
+        assertTrue(postfix.commands.subList(commands, postfix.commands.size()).stream()
+                .noneMatch(c -> c.arguments().contains("-i")));
+    }
+
+    @Test
     void anEmptySetRemovesTheAgentsParameters() throws Exception {
         PostfixTarget target = target(postfix);
         target.apply(List.of(server, a)).commit();

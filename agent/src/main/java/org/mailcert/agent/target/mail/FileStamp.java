@@ -1,4 +1,4 @@
-package org.mailcert.agent.target.postfix;
+package org.mailcert.agent.target.mail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,9 +11,9 @@ import java.util.Optional;
  * A file's identity and change time, to tell whether a write replaced it (an atomic rename gives
  * it a new inode) or created it.
  */
-record FileStamp(Object fileKey, long modifiedNanos, long size) {
+public record FileStamp(Object fileKey, long modifiedNanos, long size) {
     /** The file's stamp, or empty if it does not exist. */
-    static Optional<FileStamp> of(Path file) throws IOException {
+    public static Optional<FileStamp> of(Path file) throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
@@ -23,7 +23,7 @@ record FileStamp(Object fileKey, long modifiedNanos, long size) {
     }
 
     /** Whether {@code after} differs from {@code before} (created, replaced or deleted). */
-    static boolean changed(Optional<FileStamp> before, Optional<FileStamp> after) {
+    public static boolean changed(Optional<FileStamp> before, Optional<FileStamp> after) {
         return !Objects.equals(before, after);
     }
 }
