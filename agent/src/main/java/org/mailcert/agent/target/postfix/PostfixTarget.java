@@ -72,6 +72,8 @@ public final class PostfixTarget implements Target, Inspectable {
      * probes even when the desired set is unchanged.
      */
     static final String PENDING = ".reload-pending";
+    /** Where the admin's own {@code smtpd_tls_chain_files} is kept while the agent manages it. */
+    static final String ADMIN_VALUES = "admin-values.cf";
     private static final Logger LOG = LoggerFactory.getLogger(PostfixTarget.class);
 
     /** From this many SNI map entries on, a small change updates a copy of the applied map. */
@@ -200,8 +202,10 @@ public final class PostfixTarget implements Target, Inspectable {
             throw restoreFiles(created, r);
         }
 
-        String newChain = server.map(b -> installed.get(b.id()).keyAndChain().toString())
-                .orElse(isOurChain(oldChain) ? null : oldChain);
+        // Without a server-wide binding, the admin's own value comes back: the one main.cf has if it
+        // is not ours, else the one this agent replaced when it took the parameter over.
+        String adminChain = isOurChain(oldChain) ? savedAdminChain().orElse(null) : oldChain;
+        String newChain = server.map(b -> installed.get(b.id()).keyAndChain().toString()).orElse(adminChain);
         Map<String, String> sets = new LinkedHashMap<>();
         List<String> unsets = new ArrayList<>();
         plan(CHAIN_FILES, oldChain, newChain, sets, unsets);
@@ -235,6 +239,9 @@ public final class PostfixTarget implements Target, Inspectable {
             try {
                 AtomicFiles.privateDirectory(settings.managedDir());
                 AtomicFiles.write(pending, new byte[0], AtomicFiles.OWNER_ONLY);
+                if (server.isPresent() && !isOurChain(oldChain)) {
+                    saveAdminChain(oldChain);
+                }
             } catch (IOException e) {
                 throw new Refusal("cannot write " + pending + ": " + e.getMessage(), Map.of());
             }
@@ -584,6 +591,34 @@ public final class PostfixTarget implements Target, Inspectable {
             all.forEach(dbs::add);
         }
         return dbs;
+    }
+
+    /**
+     * The {@code smtpd_tls_chain_files} value the admin had before this agent took the parameter
+     * over, kept in the managed directory so that removing the server-wide binding gives it back.
+     */
+    private Optional<String> savedAdminChain() {
+        Path file = settings.managedDir().resolve(ADMIN_VALUES);
+        try {
+            return Files.isRegularFile(file)
+                    ? Optional.ofNullable(PostfixTools.parameters(Files.readString(file, UTF_8)).get(CHAIN_FILES))
+                    : Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("postfix target: cannot read {}: {}; the admin's earlier {} is not restored", file, e.getMessage(),
+                    CHAIN_FILES);
+            return Optional.empty();
+        }
+    }
+
+    /** Remembers the admin's value (none: forgets an older one). */
+    private void saveAdminChain(String value) throws IOException {
+        Path file = settings.managedDir().resolve(ADMIN_VALUES);
+        if (value == null || value.isBlank()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        AtomicFiles.write(file, ("# The admin's value before mailcert-agent managed it; restored when the server-wide"
+                + " binding is removed.\n" + CHAIN_FILES + " = " + value + "\n").getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
     }
 
     private boolean isOurChain(String chain) {

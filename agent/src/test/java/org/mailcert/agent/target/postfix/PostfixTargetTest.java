@@ -256,6 +256,26 @@ class PostfixTargetTest {
     }
 
     @Test
+    void removingTheServerBindingGivesTheAdminsOwnChainFilesBack() throws Exception {
+        Path adminChain = dir.resolve("admin-chain.pem");
+        Files.writeString(adminChain, a.keyPem() + a.fullChainPem());
+        postfix.mainCf.put(PostfixTarget.CHAIN_FILES, adminChain.toString());
+        PostfixTarget target = target(postfix);
+        target.apply(List.of(server, a)).commit();
+        assertTrue(postfix.mainCf.get(PostfixTarget.CHAIN_FILES).startsWith(managed().toString()));
+
+        target.apply(List.of(a)).commit();
+        assertEquals(adminChain.toString(), postfix.mainCf.get(PostfixTarget.CHAIN_FILES));
+        assertEquals(adminChain.toString(), postfix.loaded.get(PostfixTarget.CHAIN_FILES), "reloaded with it");
+
+        postfix.mainCf.remove(PostfixTarget.CHAIN_FILES);
+        target.apply(List.of(server, a)).commit();
+        target.apply(List.of(a)).commit();
+        assertFalse(postfix.mainCf.containsKey(PostfixTarget.CHAIN_FILES),
+                "an admin who had none gets none: " + postfix.mainCf);
+    }
+
+    @Test
     void anEmptySetRemovesTheAgentsParameters() throws Exception {
         PostfixTarget target = target(postfix);
         target.apply(List.of(server, a)).commit();
