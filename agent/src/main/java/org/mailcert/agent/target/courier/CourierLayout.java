@@ -13,8 +13,10 @@ import org.mailcert.agent.probe.Protocol;
 
 /**
  * What Courier's configuration says about TLS: which files {@code TLS_CERTFILE} names in {@code
- * imapd-ssl}, {@code pop3d-ssl}, {@code esmtpd} and {@code esmtpd-ssl} (several may name the same
- * file), and which TLS services are switched on, on which ports.
+ * imapd-ssl}, {@code pop3d-ssl}, {@code esmtpd}, {@code esmtpd-msa} (the submission service, which
+ * Courier's start script reads after {@code esmtpd}, so it inherits {@code TLS_CERTFILE} unless it
+ * sets its own) and {@code esmtpd-ssl} (several may name the same file), and which TLS services are
+ * switched on, on which ports.
  *
  * @param certFiles each distinct certificate file, with the configuration files that name it
  * @param endpoints the enabled TLS services at the probe address
@@ -22,7 +24,7 @@ import org.mailcert.agent.probe.Protocol;
  */
 record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints, List<String> problems) {
     /** The configuration files that may set {@code TLS_CERTFILE}. */
-    static final List<String> TLS_CONFIGS = List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-ssl");
+    static final List<String> TLS_CONFIGS = List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-msa", "esmtpd-ssl");
     private static final Map<String, Integer> SERVICE_PORTS = Map.of("smtp", 25, "smtps", 465, "submission", 587,
             "imap", 143, "imaps", 993, "pop3", 110, "pop3s", 995);
 
@@ -36,7 +38,7 @@ record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints
     static CourierLayout read(Path dir, String probeAddress) throws IOException {
         Map<String, CourierConfig> configs = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (String name : List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-ssl", "imapd", "pop3d")) {
+        for (String name : List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-msa", "esmtpd-ssl", "imapd", "pop3d")) {
             Optional<CourierConfig> c = CourierConfig.read(dir.resolve(name));
             c.ifPresent(config -> {
                 configs.put(name, config);
@@ -63,6 +65,7 @@ record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints
         CourierConfig popSsl = configs.get("pop3d-ssl");
         CourierConfig pop = configs.get("pop3d");
         CourierConfig smtp = configs.get("esmtpd");
+        CourierConfig msa = configs.get("esmtpd-msa");
         CourierConfig smtpSsl = configs.get("esmtpd-ssl");
         if (imap != null && imap.enabled("IMAPDSTART", true) && imapSsl != null
                 && imapSsl.enabled("IMAPDSTARTTLS", false)) {
@@ -79,6 +82,9 @@ record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints
         }
         if (smtp != null && smtp.enabled("ESMTPDSTART", false)) {
             add(endpoints, problems, smtp, "PORT", "smtp", probeAddress);
+        }
+        if (msa != null && msa.enabled("ESMTPDSTART", false)) {
+            add(endpoints, problems, msa, "PORT", "submission", probeAddress);
         }
         if (smtpSsl != null && smtpSsl.enabled("ESMTPDSSLSTART", false)) {
             add(endpoints, problems, smtpSsl, "SSLPORT", "smtps", probeAddress);

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mailcert.agent.probe.Endpoint;
+import org.mailcert.agent.probe.Protocol;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -277,5 +279,19 @@ class CourierTargetTest {
         return "software: " + facts.software() + "\nversion: " + facts.version() + "\nperDomainSni: "
                 + facts.perDomainSni() + "\nendpoints: " + facts.endpoints() + "\ndomains: " + facts.domains()
                 + "\nproblems:\n" + String.join("\n", facts.problems().stream().map(p -> "  " + p).toList()) + "\n";
+    }
+
+    @Test
+    void theSubmissionServiceOfEsmtpdMsaIsProbedAndItsOwnCertificateFileUsed() throws IOException {
+        Files.writeString(dir.resolve("esmtpd-msa"), "ESMTPDSTART=YES\nPORT=127.0.0.1.587\nTLS_CERTFILE=" + dir
+                + "/msa.pem\n");
+        CourierLayout layout = CourierLayout.read(dir, "127.0.0.1");
+        assertTrue(layout.endpoints().contains(new Endpoint("submission", "127.0.0.1", 587,
+                Protocol.SMTP_STARTTLS)), layout.endpoints().toString());
+        assertEquals(List.of("esmtpd-msa"), layout.certFiles().get(dir.resolve("msa.pem")));
+
+        Files.writeString(dir.resolve("esmtpd-msa"), "ESMTPDSTART=NO\n");
+        assertTrue(CourierLayout.read(dir, "127.0.0.1").endpoints().stream()
+                .noneMatch(e -> e.service().equals("submission")));
     }
 }
