@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.mailcert.agent.exec.CommandRunner;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.TlsProbe;
@@ -37,9 +35,6 @@ import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.target.mail.Steps;
 import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.common.files.AtomicFiles;
-import org.mailcert.common.pki.BadMaterialException;
-import org.mailcert.common.pki.Fingerprints;
-import org.mailcert.common.pki.Pem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,10 +71,6 @@ public final class PostfixTarget implements Target, Inspectable {
     static final String ADMIN_VALUES = "admin-values.cf";
     private static final Logger LOG = LoggerFactory.getLogger(PostfixTarget.class);
 
-    /** From this many SNI map entries on, a small change updates a copy of the applied map. */
-    static final int INCREMENTAL_FROM = 500;
-    /** The database file {@code postmap} makes per map type that {@code postmap -i} can update. */
-    private static final Map<String, String> DATABASE_SUFFIX = Map.of("hash", ".db", "btree", ".db", "lmdb", ".lmdb");
 
     /** A test-only hook run after a step, to damage files between steps. */
     interface Seam {
@@ -95,8 +86,8 @@ public final class PostfixTarget implements Target, Inspectable {
     private final CertFiles files;
     private final ServedCheck check;
     private final PostfixInspector inspector;
+    private final SniMapBuilder mapBuilder;
     private Seam seam = step -> { };
-    private int incrementalFrom = INCREMENTAL_FROM;
     private Timings lastTimings = new Timings(0, 0, 0, Map.of(), List.of());
     private final Map<String, Long> stepTimes = new LinkedHashMap<>();
     private long applyStarted;
@@ -114,6 +105,7 @@ public final class PostfixTarget implements Target, Inspectable {
         this.files = new CertFiles(settings.managedDir());
         this.check = new ServedCheck(probe, settings.probeDeadline());
         this.inspector = new PostfixInspector(tools, settings);
+        this.mapBuilder = new SniMapBuilder(tools, settings.managedDir());
     }
 
     @Override
@@ -132,7 +124,7 @@ public final class PostfixTarget implements Target, Inspectable {
 
     /** Test-only: from how many entries on a small change updates a copy of the applied map. */
     void incrementalFrom(int entries) {
-        this.incrementalFrom = entries;
+        mapBuilder.incrementalFrom(entries);
     }
 
     CertFiles files() {
@@ -186,7 +178,12 @@ public final class PostfixTarget implements Target, Inspectable {
             newMaps = oldMapSource.isEmpty() && names.isEmpty() ? oldMaps : null;
             mapBuilt = false;
             if (!newEntries.isEmpty()) {
-                MapBuild build = buildMap(newEntries, oldEntries, oldMaps, names, created);
+                SniMapBuilder.Built build;
+                try {
+                    build = mapBuilder.build(newEntries, oldEntries, oldMaps, names, created::add);
+                } catch (SniMapBuilder.MapFailure f) {
+                    throw new Refusal(f.getMessage(), f.errors());
+                }
                 newMaps = build.typedMap();
                 mapBuilt = build.built();
             }
@@ -211,7 +208,7 @@ public final class PostfixTarget implements Target, Inspectable {
         plan(CHAIN_FILES, oldChain, newChain, sets, unsets);
         plan(SNI_MAPS, oldMaps, newMaps, sets, unsets);
 
-        Set<String> changedKeys = changedKeys(oldEntries, newEntries);
+        Set<String> changedKeys = SniMap.changedKeys(oldEntries, newEntries);
         Map<String, Outcome> outcomes = outcomes(desired, server, names, filesWritten, changedKeys,
                 !Objects.equals(oldChain, newChain));
         List<String> removed = new ArrayList<>();
@@ -438,161 +435,6 @@ public final class PostfixTarget implements Target, Inspectable {
         }
     }
 
-    /** A built map: its {@code type:path} and whether it was (re)built now. */
-    private record MapBuild(String typedMap, boolean built) {
-    }
-
-    private MapBuild buildMap(Map<String, SniMap.Entry> entries, Map<String, SniMap.Entry> oldEntries, String oldMaps,
-            List<SniName> names, Created created) throws Refusal, InterruptedException {
-        String text = SniMap.render(entries);
-        Path source = SniMap.pathFor(settings.managedDir(), text);
-        Map<String, String> bindingOf = new LinkedHashMap<>();
-        Map<String, Binding> bindingByKey = new LinkedHashMap<>();
-        for (SniName n : names) {
-            bindingOf.putIfAbsent(SniMap.key(n), n.binding().id());
-            bindingByKey.putIfAbsent(SniMap.key(n), n.binding());
-        }
-        Map<String, String> mailErrors = new LinkedHashMap<>();
-        bindingOf.values().forEach(id -> mailErrors.put(id, "the SNI map could not be built"));
-        try {
-            String type = tools.value("default_database_type");
-            String typed = type + ":" + source;
-            boolean same = Files.isRegularFile(source) && Files.readString(source, UTF_8).equals(text)
-                    && !databases(source).isEmpty();
-            if (same) {
-                return new MapBuild(typed, false);
-            }
-            Set<Path> dbBefore = new HashSet<>(databases(source));
-            if (!Files.exists(source)) {
-                created.add(source);
-            }
-            AtomicFiles.privateDirectory(settings.managedDir());
-            Optional<Path> base = incrementalBase(entries, oldEntries, oldMaps, type, source);
-            AtomicFiles.write(source, text.getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
-            try {
-                if (base.isPresent()) {
-                    updateCopy(base.get(), source, typed, entries, oldEntries, created);
-                } else {
-                    tools.buildFileMap(typed);
-                }
-            } finally {
-                for (Path db : databases(source)) {
-                    if (!dbBefore.contains(db)) {
-                        created.add(db);
-                    }
-                }
-            }
-            for (Path db : databases(source)) {
-                if (AtomicFiles.posix()) {
-                    Files.setPosixFilePermissions(db, AtomicFiles.OWNER_ONLY);
-                }
-            }
-            Set<String> verify = new TreeSet<>(changedKeys(oldEntries, entries));
-            verify.retainAll(entries.keySet());
-            if (verify.isEmpty()) {
-                verify = entries.keySet();
-            }
-            // One postmap process per key: thousands of keys (a first apply) took minutes, so very
-            // many are checked as a sample, as the probes do. postmap -F has read every file (a
-            // missing one fails the build), and each file was verified when installFiles wrote it.
-            Map<String, SniMap.Entry> entriesByKey = entries;
-            for (String key : ProbeSample.of(List.copyOf(verify), k -> entriesByKey.get(k).chainFile().toString(),
-                    ProbeSample.MAX_PROVEN)) {
-                String stored = tools.queryFileMap(key, typed);
-                String problem = compare(stored, bindingByKey.get(key));
-                if (problem != null) {
-                    throw new Refusal("postmap -Fq " + key + ": " + problem, Map.of(bindingOf.get(key),
-                            "the SNI map entry " + key + " " + problem));
-                }
-            }
-            return new MapBuild(typed, true);
-        } catch (ToolException e) {
-            throw new Refusal(e.getMessage(), mailErrors);
-        } catch (IOException e) {
-            throw new Refusal("cannot write the SNI map " + source + ": " + e.getMessage(), mailErrors);
-        }
-    }
-
-    /**
-     * The database of the applied map to start from, when updating a copy of it costs less than
-     * building all of it: a large map (from {@link #incrementalFrom} entries) of a type that
-     * {@code postmap -i} can update, of which at most a quarter changed. {@code postmap -F} of
-     * 5,000 entries reads 10,000 files and took 1.8 s; an update of one entry in a copy, 10 ms.
-     */
-    private Optional<Path> incrementalBase(Map<String, SniMap.Entry> entries, Map<String, SniMap.Entry> oldEntries,
-            String oldMaps, String type, Path source) throws IOException {
-        Optional<Path> oldSource = SniMap.managedSource(oldMaps, settings.managedDir());
-        String suffix = DATABASE_SUFFIX.get(type);
-        if (oldSource.isEmpty() || suffix == null || !oldMaps.startsWith(type + ":") || oldSource.get().equals(source)
-                || entries.size() < incrementalFrom || changedKeys(oldEntries, entries).size() > entries.size() / 4) {
-            return Optional.empty();
-        }
-        Path oldDb = oldSource.get().resolveSibling(oldSource.get().getFileName() + suffix);
-        return Files.isRegularFile(oldDb) && !Files.exists(source.resolveSibling(source.getFileName() + suffix))
-                ? Optional.of(oldDb) : Optional.empty();
-    }
-
-    /**
-     * Copies the applied map's database to the new map's name and applies the difference to the
-     * copy with {@code postmap -F -i -r} and {@code postmap -d}. The applied map is never written:
-     * until main.cf is switched Postfix keeps reading it, and a failure leaves it as it was.
-     */
-    private void updateCopy(Path oldDb, Path source, String typed, Map<String, SniMap.Entry> entries,
-            Map<String, SniMap.Entry> oldEntries, Created created) throws IOException, ToolException,
-            InterruptedException {
-        Path db = source.resolveSibling(source.getFileName() + oldDb.getFileName().toString()
-                .substring(oldDb.getFileName().toString().lastIndexOf('.')));
-        created.add(db);
-        Files.copy(oldDb, db, StandardCopyOption.COPY_ATTRIBUTES);
-        Map<String, SniMap.Entry> upserts = new LinkedHashMap<>();
-        List<String> removed = new ArrayList<>();
-        for (String k : changedKeys(oldEntries, entries)) {
-            if (entries.containsKey(k)) {
-                upserts.put(k, entries.get(k));
-            } else {
-                removed.add(k);
-            }
-        }
-        if (!removed.isEmpty()) {
-            tools.deleteFromMap(typed, removed);
-        }
-        if (!upserts.isEmpty()) {
-            tools.updateFileMap(typed, SniMap.lines(upserts));
-        }
-        AtomicFiles.force(List.of(db));
-        LOG.info("postfix target: updated a copy of {} ({} entr(ies) set, {} removed) instead of building {} entries",
-                oldDb.getFileName(), upserts.size(), removed.size(), entries.size());
-    }
-
-    /** Null if the map's stored value holds the binding's key and chain, else what differs. */
-    private static String compare(String stored, Binding b) {
-        try {
-            List<java.security.cert.X509Certificate> chain = Pem.readCertificates(stored.getBytes(UTF_8));
-            if (chain.isEmpty() || !Fingerprints.sha256Hex(chain.get(0)).equals(b.leafSha256())) {
-                return "does not hold the expected certificate";
-            }
-            if (!chain.equals(b.chain())) {
-                return "holds a different chain than was written";
-            }
-        } catch (BadMaterialException e) {
-            return "holds no readable certificate: " + e.getMessage();
-        }
-        return stored.contains(b.keyPem().strip()) ? null : "does not hold the expected key";
-    }
-
-    /** The database files {@code postmap} made for a source file ({@code .db}, {@code .lmdb}, ...). */
-    private static List<Path> databases(Path source) throws IOException {
-        List<Path> dbs = new ArrayList<>();
-        if (!Files.isDirectory(source.getParent())) {
-            return dbs;
-        }
-        String prefix = source.getFileName() + ".";
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(source.getParent(), prefix + "*")) {
-            all.forEach(dbs::add);
-        }
-        return dbs;
-    }
-
     /**
      * The {@code smtpd_tls_chain_files} value the admin had before this agent took the parameter
      * over, kept in the managed directory so that removing the server-wide binding gives it back.
@@ -632,17 +474,6 @@ public final class PostfixTarget implements Target, Inspectable {
         } else if (newValue != null && !newValue.equals(oldValue)) {
             sets.put(param, newValue);
         }
-    }
-
-    private static Set<String> changedKeys(Map<String, SniMap.Entry> oldEntries, Map<String, SniMap.Entry> newEntries) {
-        Set<String> changed = new TreeSet<>();
-        newEntries.forEach((k, e) -> {
-            if (!e.equals(oldEntries.get(k))) {
-                changed.add(k);
-            }
-        });
-        oldEntries.keySet().stream().filter(k -> !newEntries.containsKey(k)).forEach(changed::add);
-        return changed;
     }
 
     private static Map<String, Outcome> outcomes(List<Binding> desired, Optional<Binding> server, List<SniName> names,

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -124,5 +126,17 @@ final class SniMap {
             }
         }
         return Optional.empty();
+    }
+
+    /** The keys whose entry differs between the two maps: added, changed or removed. */
+    static Set<String> changedKeys(Map<String, SniMap.Entry> oldEntries, Map<String, SniMap.Entry> newEntries) {
+        Set<String> changed = new TreeSet<>();
+        newEntries.forEach((k, e) -> {
+            if (!e.equals(oldEntries.get(k))) {
+                changed.add(k);
+            }
+        });
+        oldEntries.keySet().stream().filter(k -> !newEntries.containsKey(k)).forEach(changed::add);
+        return changed;
     }
 }
