@@ -6,6 +6,7 @@
 #
 #   bench/run-mail-bench.sh [--domains N] [--runs N] [--changes N] [--reloads N] [--out DIR]
 #                           [--skip-build] [--keep] [--quiet-wait SECONDS] [--agent-jvm 'ARGS']
+#                           [--dovecot-vsz-limit SIZE]
 #
 # --domains N      mail domains (MAIL bindings, one certificate each) on the host (default 5000)
 # --runs N         independent runs, each with a fresh controller, servers and agent (default 1)
@@ -18,6 +19,9 @@
 #                  to be idle (other programs using under 0.3 of a core); 0 does not wait. The
 #                  results record what other programs used during each phase either way.
 # --agent-jvm ARGS JVM options for the agent (default: none, the JVM's defaults)
+# --dovecot-vsz-limit SIZE  set service config { vsz_limit } in Dovecot's conf.d before the agent
+#                  starts, as an admin might (default: not set, Dovecot's 256 MB; the agent raises
+#                  it itself for large configurations)
 #
 # Needs: JDK 17, Maven, Debian's postfix, postfix-lmdb, dovecot-core, dovecot-imapd, dovecot-pop3d
 # (installed with apt-get when missing, as root), root (Postfix's master runs as root).
@@ -34,6 +38,7 @@ BUILD=1
 KEEP=0
 QUIET_WAIT=600
 AGENT_JVM=""
+VSZ_LIMIT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --domains) DOMAINS=$2; shift 2 ;;
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --quiet-wait) QUIET_WAIT=$2; shift 2 ;;
     --agent-jvm) AGENT_JVM=$2; shift 2 ;;
+    --dovecot-vsz-limit) VSZ_LIMIT=$2; shift 2 ;;
     *) echo "run-mail-bench.sh: unknown option $1 (see the comment at the top of this script)" >&2; exit 2 ;;
   esac
 done
@@ -101,7 +107,7 @@ for r in $(seq 1 "$RUNS"); do
   "$JAVA" -Xms512m -Xmx2g -cp "$MAIL_CP" org.mailcert.bench.MailBench \
     --domains "$DOMAINS" --changes "$CHANGES" --reloads "$RELOADS" --seed "$seed" \
     --controller-jar controller/target/mailcert-controller.jar --agent-jar agent/target/mailcert-agent.jar \
-    --agent-jvm "$AGENT_JVM" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/mail.properties" \
+    --agent-jvm "$AGENT_JVM" --dovecot-vsz-limit "$VSZ_LIMIT" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/mail.properties" \
     2> >(tee "$dir/bench.log" >&2) &
   CHILD=$!
   rc=0
