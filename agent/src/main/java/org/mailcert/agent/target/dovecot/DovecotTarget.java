@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes Dovecot serve the server-wide and per-domain (SNI) certificates: versioned key and chain
  * files in the agent's private directory, one managed include with the server-wide certificate and
- * a {@code local_name} block per SNI name, validated with {@code doveconf -x}, switched atomically,
- * reloaded with {@code doveadm reload} and proven by live handshakes on every enabled TLS endpoint.
+ * a {@code local_name} block per SNI name, validated with {@code doveconf -x} (the whole
+ * configuration, or at a large one only what changed: see {@link Validation} for when and what that
+ * misses), switched atomically, reloaded with {@code doveadm reload} and proven by live handshakes on
+ * every enabled TLS endpoint.
  * Any failure restores the previous include and every other file the apply touched, reloads and
  * proves the old certificates are served again. Old certificate files are deleted only at
  * {@link Change#commit()}, after the new ones are proven served (Dovecot reads them lazily at the
@@ -51,7 +54,16 @@ import org.slf4j.LoggerFactory;
  * <p>What is probed after a reload: the no-SNI default, every name whose certificate changed or was
  * removed, and up to {@value #CANARIES} unchanged names as a canary that the reload did not break
  * the rest (probing all of 5,000 names would take minutes; a reload that breaks the configuration
- * breaks every name, so a few suffice). Not thread-safe.
+ * breaks every name, so a few suffice). The first handshake after a reload waits while Dovecot's
+ * new config process parses everything, so it gets a deadline that grows with the number of blocks
+ * ({@link WarmUp}); the others get the probe deadline.
+ *
+ * <p>Large configurations: from {@code largeConfigNames} names on the include raises
+ * {@code service config { vsz_limit }}. The reload that switches such an include in is parsed by the
+ * config process that runs now, so when the configuration in force gives it less (checked with
+ * {@code doveconf}, whoever set it) the apply first switches in an interim include, the old one plus
+ * the raise, reloads and proves it, and only then switches in the new include. The interim step is
+ * journaled like the rest: any failure restores the original include. Not thread-safe.
  */
 public final class DovecotTarget implements Target, Inspectable {
     /** The target's name. */
@@ -60,6 +72,7 @@ public final class DovecotTarget implements Target, Inspectable {
     static final int CANARIES = 3;
     private static final Duration QUICK = Duration.ofSeconds(30);
     private static final Duration VALIDATE = Duration.ofMinutes(3);
+    private static final Duration RELOAD_HANDLED = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(DovecotTarget.class);
 
     private final DovecotSettings settings;
@@ -67,13 +80,16 @@ public final class DovecotTarget implements Target, Inspectable {
     private final CertFiles certFiles;
     private final ServedCheck check;
     private final ConfigFiles configFiles;
+    private final WarmUp warmUp;
+    private final ProvenInclude proven;
     private Seam seam = step -> { };
 
     /** A test-only action run at a step, to break things exactly there. */
     interface Seam {
         /**
-         * Runs at a step: {@code files-written}, {@code include-written}, {@code validated}, {@code switched}
-         * (the include is in place, not yet reloaded), {@code reloaded}, {@code probed}.
+         * Runs at a step: {@code files-written}, {@code include-written}, {@code validated}, {@code raised}
+         * (only when the interim include raising the config process's limit was reloaded and proven),
+         * {@code switched} (the include is in place, not yet reloaded), {@code reloaded}, {@code probed}.
          */
         void at(String step) throws IOException;
     }
@@ -86,11 +102,18 @@ public final class DovecotTarget implements Target, Inspectable {
      * @param probe does the live handshakes
      */
     public DovecotTarget(DovecotSettings settings, CommandRunner runner, TlsProbe probe) {
+        this(settings, runner, probe, Clock.systemUTC());
+    }
+
+    /** Creates the target with the clock that times the first handshake after a reload. */
+    DovecotTarget(DovecotSettings settings, CommandRunner runner, TlsProbe probe, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.certFiles = new CertFiles(settings.certDir());
         this.check = new ServedCheck(probe, settings.probeDeadline());
         this.configFiles = new ConfigFiles(settings.config());
+        this.warmUp = new WarmUp(probe, clock);
+        this.proven = new ProvenInclude(settings.certDir());
     }
 
     /** Replaces the test seam. */
@@ -114,7 +137,7 @@ public final class DovecotTarget implements Target, Inspectable {
         }
         List<Endpoint> endpoints = List.of();
         try {
-            endpoints = listeners().endpoints(settings.probeAddress());
+            endpoints = running().listeners().endpoints(settings.probeAddress());
         } catch (Failure e) {
             problems.add(e.getMessage());
         }
@@ -171,11 +194,14 @@ public final class DovecotTarget implements Target, Inspectable {
                 throw new TargetException(NAME, notIncluded() + "; nothing was changed");
             }
             Syntax syntax = Syntax.ofVersion(version()).orElseThrow(() -> new Failure("cannot read Dovecot's version"));
-            String text = IncludeFile.render(syntax, entries, names.size() >= settings.largeConfigNames());
+            boolean large = names.size() >= settings.largeConfigNames();
+            String text = IncludeFile.render(syntax, entries, large);
             String old = Files.isRegularFile(settings.include()) ? Files.readString(settings.include(), UTF_8) : null;
             List<ConfigFiles.MissingFileLine> fixes = servers.isEmpty() || syntax == Syntax.V2_4 ? List.of()
                     : configFiles.missingFileLines(settings.include());
-            return new Plan(desired, entries, files, text, old, fixes);
+            Validation.Choice validation = Validation.choose(syntax, names.size(), settings.largeConfigNames(), old,
+                    proven.matches(old), !fixes.isEmpty());
+            return new Plan(desired, entries, files, text, old, fixes, syntax, large, validation);
         } catch (IOException e) {
             throw new TargetException(NAME, "cannot read Dovecot's configuration: " + e.getMessage()
                     + "; nothing was changed", Map.of(), true, e);
@@ -195,14 +221,14 @@ public final class DovecotTarget implements Target, Inspectable {
 
     private Change execute(Plan plan) throws TargetException, InterruptedException {
         Journal journal = new Journal();
-        Listeners listeners;
+        Running running;
         try {
-            listeners = listeners();
+            running = running();
         } catch (Failure e) {
             throw new TargetException(NAME, e.getMessage() + "; nothing was changed");
         }
-        List<Endpoint> endpoints = listeners.endpoints(settings.probeAddress());
-        ReloadLog log = new ReloadLog(listeners.logPath());
+        List<Endpoint> endpoints = running.listeners().endpoints(settings.probeAddress());
+        ReloadLog log = new ReloadLog(running.listeners().logPath());
         String stage = "writing files";
         try {
             installFiles(plan, journal);
@@ -214,10 +240,15 @@ public final class DovecotTarget implements Target, Inspectable {
             AtomicFiles.write(fresh, plan.text().getBytes(UTF_8), AtomicFiles.PUBLIC_READ);
             step("include-written");
             stage = "validating";
-            validate(fresh);
+            validate(plan, fresh);
             step("validated");
-            stage = "reloading";
             journal.remember(settings.include());
+            if (plan.large() && running.configLimit().map(l -> l.below(DovecotSettings.LARGE_VSZ_LIMIT)).orElse(true)) {
+                stage = "raising the config process's memory limit first";
+                raiseLimitFirst(plan, journal, endpoints, log, running.configLimit());
+                step("raised");
+            }
+            stage = "reloading";
             switchInclude(fresh);
             seam.at("switched");
             long mark = log.mark();
@@ -229,7 +260,7 @@ public final class DovecotTarget implements Target, Inspectable {
             List<ServedCheck.Expectation> expected = Expectations.of(IncludeFile.listed(plan.old()),
                     listedOf(plan.entries()), CANARIES);
             long probing = System.nanoTime();
-            List<ServedCheck.Miss> misses = check.check(endpoints, expected);
+            List<ServedCheck.Miss> misses = prove(endpoints, expected, Validation.blocks(plan.entries()));
             Optional<String> logged = log.failureSince(mark);
             if (logged.isPresent()) {
                 throw new Failure("the reload failed (Dovecot kept its old configuration): " + logged.get());
@@ -285,13 +316,26 @@ public final class DovecotTarget implements Target, Inspectable {
         }
     }
 
+    /** Validates what {@link Plan#validation} chose, before the new include is switched in. */
+    private void validate(Plan plan, Path fresh) throws IOException, Failure, InterruptedException {
+        long started = System.nanoTime();
+        if (plan.validation().full()) {
+            validateAll(fresh);
+        } else {
+            validateChanges(plan);
+        }
+        LOG.info("dovecot: validated {} in {} ms ({})", plan.validation().full() ? "the whole configuration"
+                : Validation.changedBlocks(plan.entries(), plan.old()).size() + " added or changed local_name block(s)",
+                (System.nanoTime() - started) / 1_000_000, plan.validation().reason());
+    }
+
     /**
      * Validates the main configuration with the new include read last, before it is switched in:
      * a wrapper includes the main file (which still includes the old include) and then the new one,
      * and {@code doveconf -x} opens every file either names. A missing file, a syntax error or any
      * other warning fails; the old include's own filters are not the new configuration's problem.
      */
-    private void validate(Path fresh) throws IOException, Failure, InterruptedException {
+    private void validateAll(Path fresh) throws IOException, Failure, InterruptedException {
         AtomicFiles.privateDirectory(settings.certDir());
         Path wrapper = settings.certDir().resolve(".validate.conf");
         AtomicFiles.write(wrapper, ("!include " + settings.config() + "\n!include " + fresh + "\n").getBytes(UTF_8),
@@ -307,6 +351,87 @@ public final class DovecotTarget implements Target, Inspectable {
     }
 
     /**
+     * Validates only what changed ({@link Validation#smallConfig}): {@code doveconf -x} on a small file
+     * with the server-wide certificate and the added or changed blocks opens each file they name. Any
+     * stderr fails.
+     */
+    private void validateChanges(Plan plan) throws IOException, Failure, InterruptedException {
+        AtomicFiles.privateDirectory(settings.certDir());
+        Path small = settings.certDir().resolve(".validate-changes.conf");
+        AtomicFiles.write(small, Validation.smallConfig(plan.syntax(), plan.entries(), plan.old(), plan.large())
+                .getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
+        try {
+            CommandResult r = run(List.of("doveconf", "-c", small.toString(), "-x", "-n"), VALIDATE);
+            if (!r.succeeded() || !r.stderr().isBlank()) {
+                throw new Failure("doveconf -x of the changed local_name blocks " + r.describe());
+            }
+        } finally {
+            Files.deleteIfExists(small);
+        }
+    }
+
+    /**
+     * Switches in the interim include (the old one plus the raised limit), checks with doveconf that
+     * the raise is effective (a later setting of the admin's could override it), reloads, waits until
+     * the master has handled the reload, and proves the old certificates are still served. The caller
+     * has journaled the include, so a failure restores the original.
+     */
+    private void raiseLimitFirst(Plan plan, Journal journal, List<Endpoint> endpoints, ReloadLog log,
+            Optional<ConfigVszLimit> before) throws IOException, Failure, InterruptedException {
+        Path interim = settings.include().resolveSibling("." + settings.include().getFileName() + ".interim");
+        journal.remember(interim);
+        AtomicFiles.write(interim, IncludeFile.interim(plan.old()).getBytes(UTF_8), AtomicFiles.PUBLIC_READ);
+        switchInclude(interim);
+        Optional<ConfigVszLimit> raised = running().configLimit();
+        if (raised.isEmpty() || raised.get().below(DovecotSettings.LARGE_VSZ_LIMIT)) {
+            throw new Failure("service config { vsz_limit } stays at " + raised.map(ConfigVszLimit::describe)
+                    .orElse("an unknown value") + " with the include's raise: a later setting in Dovecot's"
+                    + " configuration overrides it; set it to at least " + DovecotSettings.LARGE_VSZ_LIMIT + " there");
+        }
+        long mark = log.mark();
+        long started = System.nanoTime();
+        reload();
+        if (!log.awaitHandled(mark, RELOAD_HANDLED)) {
+            LOG.warn("dovecot: the log does not show the reload raising the config process's limit being handled"
+                    + " within {} s; going on", RELOAD_HANDLED.toSeconds());
+        }
+        Map<String, IncludeFile.Listed> served = IncludeFile.listed(plan.old());
+        List<ServedCheck.Miss> misses = prove(endpoints, Expectations.of(served, served, CANARIES),
+                Validation.blocks(served));
+        Optional<String> logged = log.failureSince(mark);
+        if (logged.isPresent()) {
+            throw new Failure("the reload raising the config process's memory limit failed (Dovecot kept its old"
+                    + " configuration): " + logged.get());
+        }
+        if (!misses.isEmpty()) {
+            throw new ProbeFailure(misses);
+        }
+        LOG.info("dovecot: raised the config process's memory limit from {} to {} and proved it served in {} ms,"
+                + " before switching in {} local_name blocks", before.map(ConfigVszLimit::describe).orElse("unknown"),
+                DovecotSettings.LARGE_VSZ_LIMIT, (System.nanoTime() - started) / 1_000_000,
+                Validation.blocks(plan.entries()));
+    }
+
+    /**
+     * Proves {@code expected} after a reload: the first handshake with the warm-up deadline for a
+     * configuration of {@code blocks} local_name blocks, then every expectation with the probe deadline.
+     */
+    private List<ServedCheck.Miss> prove(List<Endpoint> endpoints, List<ServedCheck.Expectation> expected,
+            int blocks) throws InterruptedException {
+        if (endpoints.isEmpty() || expected.isEmpty()) {
+            return List.of();
+        }
+        Duration deadline = WarmUp.deadline(settings.probeDeadline(), blocks);
+        WarmUp.Result first = warmUp.first(endpoints.get(0), expected.get(0), deadline);
+        LOG.info("dovecot: first handshake after the reload took {} ms ({} local_name blocks, warm-up deadline {} s)",
+                first.took().toMillis(), blocks, deadline.toSeconds());
+        if (first.miss().isPresent()) {
+            return List.of(first.miss().get());
+        }
+        return check.check(endpoints, expected);
+    }
+
+    /**
      * Stderr without the warnings that only come from validating the old include together with the
      * new one ("Global setting ssl_cert won't change the setting inside an earlier filter at
      * <old include>"): after the switch the old include is gone. Everything else counts as a failure.
@@ -317,6 +442,7 @@ public final class DovecotTarget implements Target, Inspectable {
                 .collect(java.util.stream.Collectors.joining("\n"));
     }
 
+    /** Moves {@code fresh} over the include, atomically where the file system can. */
     private void switchInclude(Path fresh) throws IOException {
         try {
             Files.move(fresh, settings.include(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -373,7 +499,9 @@ public final class DovecotTarget implements Target, Inspectable {
         }
         Map<String, IncludeFile.Listed> before = IncludeFile.listed(plan.old());
         List<ServedCheck.Expectation> expected = Expectations.of(listedOf(plan.entries()), before, CANARIES);
-        for (ServedCheck.Miss m : check.check(endpoints, expected)) {
+        List<ServedCheck.Miss> misses = switched ? prove(endpoints, expected, Validation.blocks(before))
+                : check.check(endpoints, expected);
+        for (ServedCheck.Miss m : misses) {
             problems.add("after restoring, " + m.describe());
         }
         log.failureSince(mark).ifPresent(f -> problems.add("the reload after restoring failed: " + f));
@@ -399,13 +527,23 @@ public final class DovecotTarget implements Target, Inspectable {
         return r.stdout().strip();
     }
 
-    private Listeners listeners() throws Failure, InterruptedException {
+    /** What the configuration on disk (the one in force, outside an apply) says about listeners and limits. */
+    private Running running() throws Failure, InterruptedException {
         CommandResult r = run(List.of("doveconf", "-c", settings.config().toString(), "protocols", "ssl", "log_path",
-                "service"), QUICK);
+                "service", "default_vsz_limit"), QUICK);
         if (!r.succeeded() || !r.stderr().isBlank()) {
             throw new Failure("doveconf " + r.describe());
         }
-        return Listeners.parse(r.stdout());
+        return new Running(Listeners.parse(r.stdout()), ConfigVszLimit.parse(r.stdout()));
+    }
+
+    /**
+     * The configuration in force.
+     *
+     * @param listeners the TLS listeners and log
+     * @param configLimit the config process's effective memory limit, if doveconf showed it
+     */
+    private record Running(Listeners listeners, Optional<ConfigVszLimit> configLimit) {
     }
 
     private boolean versionFirst() throws IOException {
@@ -433,7 +571,8 @@ public final class DovecotTarget implements Target, Inspectable {
 
     /** One apply's decisions. */
     private record Plan(List<Binding> desired, List<Served> entries, Map<Path, Binding> files, String text,
-            String old, List<ConfigFiles.MissingFileLine> fixes) {
+            String old, List<ConfigFiles.MissingFileLine> fixes, Syntax syntax, boolean large,
+            Validation.Choice validation) {
         boolean nothingToDo() {
             return text.equals(old) && fixes.isEmpty()
                     && files.keySet().stream().allMatch(Files::isRegularFile);
@@ -539,7 +678,16 @@ public final class DovecotTarget implements Target, Inspectable {
 
         @Override
         public void commit() {
+            boolean applied = !journal.isEmpty();
             journal.forget();
+            if (applied) {
+                try {
+                    proven.record(plan.text());
+                } catch (IOException e) {
+                    LOG.warn("dovecot: cannot record the include as proven served ({}); the next change validates the"
+                            + " whole configuration", e.getMessage());
+                }
+            }
             try {
                 Set<Path> kept = new HashSet<>();
                 plan.files().values().forEach(b -> kept.addAll(certFiles.pathsOf(b).paths()));

@@ -61,8 +61,8 @@ public final class IncludeFile {
             setting(out, "", syntax.keySetting(), syntax.valuePrefix(), e.key());
         });
         if (largeConfig) {
-            out.append("\n# Many local_name blocks: the config process needs more than the default 256M.\n")
-                    .append("service config {\n  vsz_limit = ").append(DovecotSettings.LARGE_VSZ_LIMIT).append("\n}\n");
+            out.append("\n# Many local_name blocks: the config process needs more than the default 256M.\n");
+            largeLimit(out);
         }
         for (Served e : entries) {
             if (e.pattern().isEmpty()) {
@@ -80,6 +80,26 @@ public final class IncludeFile {
             out.append("}\n");
         }
         return out.toString();
+    }
+
+    /**
+     * The interim include switched in before a large one when Dovecot's config process still has a
+     * smaller limit: {@code old} (the include served now, null for none) unchanged, with the limit
+     * raised after it. Its reload is parsed by the old config process, which can afford the old
+     * configuration, and starts the next config process with the raised limit.
+     */
+    public static String interim(String old) {
+        StringBuilder out = new StringBuilder(old == null ? HEADER + "\n" : old);
+        if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
+            out.append('\n');
+        }
+        out.append("\n# Interim step: the config process's limit is raised before the large include is switched in.\n");
+        largeLimit(out);
+        return out.toString();
+    }
+
+    private static void largeLimit(StringBuilder out) {
+        out.append("service config {\n  vsz_limit = ").append(DovecotSettings.LARGE_VSZ_LIMIT).append("\n}\n");
     }
 
     /** What {@code text} (an include this target wrote, or null) lists, in its order. */

@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 final class ReloadLog {
     private static final String FAILED = "master: Error: Error reading configuration";
+    private static final String HANDLED = "master: Warning: SIGHUP received - reloading configuration";
     private static final int MAX_READ = 1 << 20;
 
     private final Optional<Path> file;
@@ -33,8 +34,33 @@ final class ReloadLog {
         }
     }
 
+    /**
+     * Waits until the master has logged since {@code mark} that it is handling a reload, at most
+     * {@code timeout}; returns whether it did. Without a log file there is nothing to wait for (true).
+     * A reload signalled before the master has picked up the previous one may be merged with it.
+     */
+    boolean awaitHandled(long mark, java.time.Duration timeout) throws InterruptedException {
+        if (file.isEmpty()) {
+            return true;
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (find(mark, HANDLED).isPresent()) {
+                return true;
+            }
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** The reload failure logged since {@code mark}, if any. */
     Optional<String> failureSince(long mark) {
+        return find(mark, FAILED);
+    }
+
+    private Optional<String> find(long mark, String what) {
         if (file.isEmpty() || !Files.isRegularFile(file.get())) {
             return Optional.empty();
         }
@@ -45,7 +71,7 @@ final class ReloadLog {
             f.seek(start);
             f.readFully(bytes);
             for (String line : new String(bytes, StandardCharsets.UTF_8).split("\\R")) {
-                int at = line.indexOf(FAILED);
+                int at = line.indexOf(what);
                 if (at >= 0) {
                     return Optional.of(line.substring(at));
                 }

@@ -125,7 +125,8 @@ class DovecotTargetIT {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certDir)));
         try (Stream<Path> files = Files.list(certDir)) {
             List<Path> all = files.toList();
-            assertEquals(4 * 3, all.size(), "key, fullchain, keychain for each of 4 certificates: " + all);
+            assertEquals(4 * 3, all.stream().filter(p -> p.toString().endsWith(".pem")).count(),
+                    "key, fullchain, keychain for each of 4 certificates: " + all);
             for (Path f : all) {
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
             }
@@ -394,6 +395,117 @@ class DovecotTargetIT {
         System.out.printf("dovecot IT: %d names: apply (incl. %d proven handshakes) %d ms; doveadm reload %d ms;"
                 + " first handshake after reload %d ms, next %d ms%n", n, 4 * (n + 1), (applied - start) / 1_000_000,
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t4 - t3) / 1_000_000);
+    }
+
+    /**
+     * From the baseline (the default 256 MB for the config process) to 2,000 names in one apply: with
+     * 256 MB the config process runs out of memory parsing the reload (about 130 KB per block, measured
+     * to fail from about 1,700 blocks with doveconf under ulimit -v), so the apply must raise the limit
+     * with an interim reload first.
+     */
+    @Test
+    void theFirstLargeApplyRaisesTheConfigProcessLimitBeforeSwitchingInTwoThousandNames() throws Exception {
+        int n = 2000;
+        assertEquals("service/config/vsz_limit = 18446744073709551615 B", doveconf("service/config/vsz_limit"),
+                "the baseline leaves the limit at default_vsz_limit");
+        assertEquals("default_vsz_limit = 256 M", doveconf("default_vsz_limit"));
+        TestPki.Leaf shared = TestBindings.leaf("mail.d0.example");
+        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
+        for (int i = 0; i < n; i++) {
+            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", shared));
+        }
+        List<String> limits = new ArrayList<>();
+        target.seam(step -> {
+            if (step.equals("raised")) {
+                limits.add(configProcessLimit());
+            }
+        });
+        long start = System.nanoTime();
+        Target.Change change = target.apply(set);
+        long applied = System.nanoTime();
+        change.commit();
+        assertEquals(List.of("2147483648"), limits, "the config process had the raised limit before the switch");
+        assertEquals(2, commands.stream().filter(c -> c.arguments().contains("reload")).count(), commands.toString());
+        assertEquals("service/config/vsz_limit = 2 G", doveconf("service/config/vsz_limit"));
+        assertEquals("2147483648", configProcessLimit());
+        assertFalse(dovecot.log().contains("Out of memory"), "no config process ran out of memory");
+        Endpoint imaps = dovecot.endpoints().get(1);
+        assertEquals(TestBindings.sha(shared), PROBE.probe(imaps, Optional.of("mail.d1999.example")).leafSha256());
+        assertEquals(TestBindings.sha(server), PROBE.probe(imaps, Optional.empty()).leafSha256());
+        System.out.printf("dovecot IT: %d names from a 256 MB config process: apply incl. the interim reload %d ms%n",
+                n, (applied - start) / 1_000_000);
+    }
+
+    @Test
+    void aChangeAtALargeConfigValidatesOnlyTheChangedBlocksAndRefusesAMissingFile() throws Exception {
+        int n = 20;
+        DovecotTarget large = new DovecotTarget(new DovecotSettings(dovecot.config(), dovecot.include(), certDir,
+                DovecotInstance.ADDRESS, Duration.ofSeconds(10), n), c -> {
+                    synchronized (commands) {
+                        commands.add(c);
+                    }
+                    return new CommonsExecRunner().run(c);
+                }, PROBE);
+        TestPki.Leaf shared = TestBindings.leaf("mail.d0.example");
+        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
+        for (int i = 0; i < n; i++) {
+            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", shared));
+        }
+        large.apply(set).commit();
+        commands.clear();
+
+        TestPki.Leaf fresh = TestBindings.leaf("mail.d7.example");
+        set.set(8, TestBindings.binding("mail/d7.example", "mail.d7.example", fresh));
+        large.apply(set).commit();
+        List<String> validations = commands.stream().filter(c -> c.arguments().contains("-x")).map(Command::display)
+                .toList();
+        assertEquals(List.of("doveconf -c " + certDir.resolve(".validate-changes.conf") + " -x -n"), validations);
+        Endpoint imaps = dovecot.endpoints().get(1);
+        assertEquals(TestBindings.sha(fresh), PROBE.probe(imaps, Optional.of("mail.d7.example")).leafSha256());
+
+        commands.clear();
+        String before = Files.readString(dovecot.include(), UTF_8);
+        TestPki.Leaf missing = TestBindings.leaf("mail.d9.example");
+        large.seam(step -> {
+            if (step.equals("files-written")) {
+                Files.delete(certDir.resolve(TestBindings.sha(missing).substring(0, 16) + ".key.pem"));
+            }
+        });
+        set.set(10, TestBindings.binding("mail/d9.example", "mail.d9.example", missing));
+        TargetException e = assertThrows(TargetException.class, () -> large.apply(set));
+        assertTrue(e.restored(), e.getMessage());
+        assertTrue(e.detail().contains("changed local_name blocks") && e.detail().contains("No such file"), e.detail());
+        assertTrue(commands.stream().noneMatch(c -> c.arguments().contains("reload")), commands.toString());
+        assertEquals(before, Files.readString(dovecot.include(), UTF_8));
+        assertNoTraceOf(missing);
+        assertEquals(TestBindings.sha(shared), PROBE.probe(imaps, Optional.of("mail.d9.example")).leafSha256());
+    }
+
+    /** One setting as {@code doveconf -c CONFIG NAME} prints it. */
+    private static String doveconf(String name) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("doveconf", "-c", dovecot.config().toString(), name).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    /** The running config process's address-space limit in bytes, from doveadm process status and /proc. */
+    private static String configProcessLimit() throws IOException {
+        try {
+            Process p = new ProcessBuilder("doveadm", "-c", dovecot.config().toString(), "process", "status")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+            p.waitFor();
+            String pid = out.lines().filter(l -> l.startsWith("config ")).map(l -> l.split("\\s+")[1]).findFirst()
+                    .orElseThrow(() -> new IOException("no config process: " + out));
+            return Files.readAllLines(Path.of("/proc", pid, "limits")).stream()
+                    .filter(l -> l.startsWith("Max address space")).map(l -> l.split("\\s+")[3]).findFirst()
+                    .orElseThrow();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IOException(ie);
+        }
     }
 
     private String debianSsl() {
