@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +75,8 @@ public final class DovecotTarget implements Target, Inspectable {
     private static final Duration VALIDATE = Duration.ofMinutes(3);
     private static final Duration RELOAD_HANDLED = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(DovecotTarget.class);
+    /** What Dovecot reads of a certificate: {@code ssl_cert} and {@code ssl_key}. */
+    private static final Set<CertFiles.Form> FORMS = EnumSet.of(CertFiles.Form.KEY, CertFiles.Form.FULLCHAIN);
 
     private final DovecotSettings settings;
     private final CommandRunner runner;
@@ -279,14 +282,24 @@ public final class DovecotTarget implements Target, Inspectable {
         return new DovecotChange(plan, journal, endpoints, log);
     }
 
+    /**
+     * Writes the key and full chain of every certificate the include names, then flushes them to
+     * disk together. Only files that did not exist are journaled (a rollback deletes them): a file
+     * that exists is named by its leaf's SHA-256 and is rewritten only if it no longer held that
+     * material, which a rollback need not bring back. Reading every existing file into the journal
+     * cost 10,000 reads per apply at 5,000 names.
+     */
     private void installFiles(Plan plan, Journal journal) throws IOException, FileFailure {
         Map<String, String> errors = new LinkedHashMap<>();
         for (Binding b : plan.files().values()) {
-            for (Path p : certFiles.pathsOf(b).paths()) {
-                journal.remember(p);
+            CertFiles.Installed paths = certFiles.pathsOf(b);
+            for (Path p : List.of(paths.key(), paths.fullChain())) {
+                if (!Files.exists(p)) {
+                    journal.remember(p);
+                }
             }
             try {
-                certFiles.install(b);
+                certFiles.install(b, FORMS);
             } catch (IOException e) {
                 errors.put(b.id(), e.getMessage());
             }
@@ -294,6 +307,7 @@ public final class DovecotTarget implements Target, Inspectable {
         if (!errors.isEmpty()) {
             throw new FileFailure(errors);
         }
+        certFiles.flush();
     }
 
     /**
