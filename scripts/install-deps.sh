@@ -18,6 +18,7 @@ command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core)
 [ -e /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)
 command -v couriertls >/dev/null 2>&1 || need+=(courier-base)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
+[ -x /bin/kill ] || need+=(procps)   # kill -HUP: the Dovecot target reloads the master with it
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

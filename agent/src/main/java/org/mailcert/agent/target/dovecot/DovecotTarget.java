@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.exec.CommandException;
 import org.mailcert.agent.exec.CommandResult;
@@ -86,6 +87,8 @@ public final class DovecotTarget implements Target, Inspectable {
     private final WarmUp warmUp;
     private final ProvenInclude proven;
     private Seam seam = step -> { };
+    private String runningKey;
+    private Running runningCache;
 
     /** A test-only action run at a step, to break things exactly there. */
     interface Seam {
@@ -466,10 +469,47 @@ public final class DovecotTarget implements Target, Inspectable {
         AtomicFiles.syncDirectory(settings.include().getParent());
     }
 
+    /**
+     * Tells Dovecot's master to reload: a SIGHUP to the process named by {@code base_dir/master.pid},
+     * which is what {@code doveadm reload} does after reading the whole configuration itself (4.5 s
+     * at 5,000 names, before the master even starts its own parse). Falls back to {@code doveadm
+     * reload} when the pid file does not name a running {@code dovecot}. Whether the reload worked
+     * is decided afterwards by the log and the handshakes, as Dovecot reports no failure here.
+     */
     private void reload() throws Failure, InterruptedException {
+        Optional<ProcessHandle> master = masterProcess();
+        if (master.isPresent()) {
+            try {
+                CommandResult r = run(List.of("kill", "-HUP", Long.toString(master.get().pid())), QUICK);
+                if (r.succeeded() && r.stderr().isBlank()) {
+                    return;
+                }
+                LOG.warn("dovecot: kill -HUP {} {}; trying doveadm reload", master.get().pid(), r.describe());
+            } catch (Failure e) {
+                LOG.warn("dovecot: {}; trying doveadm reload", e.getMessage());
+            }
+        }
         CommandResult r = run(List.of("doveadm", "-c", settings.config().toString(), "reload"), QUICK);
-        if (!r.succeeded() || !r.stderr().isBlank()) {
+        // doveadm reports its own statistics connection timing out while Dovecot is busy parsing;
+        // that says nothing about the reload.
+        String complaints = r.stderr().lines().filter(l -> !l.contains("stats-writer"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        if (!r.succeeded() || !complaints.isBlank()) {
             throw new Failure("doveadm reload " + r.describe());
+        }
+    }
+
+    /** The running master, from {@code master.pid} in the cached {@code base_dir}, if it is a dovecot. */
+    private Optional<ProcessHandle> masterProcess() {
+        if (runningCache == null || runningCache.baseDir().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String pid = Files.readString(runningCache.baseDir().get().resolve("master.pid"), UTF_8).strip();
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/dovecot")).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
@@ -542,13 +582,54 @@ public final class DovecotTarget implements Target, Inspectable {
     }
 
     /** What the configuration on disk (the one in force, outside an apply) says about listeners and limits. */
+    /**
+     * The configuration in force, from one {@code doveconf} listing. That parses the whole
+     * configuration, 4–5 s at 5,000 {@code local_name} blocks, so the listing is kept and read
+     * again only when a file under the configuration's directory other than the include changed
+     * (path, size, modification time), or when the include starts or stops raising the config
+     * process's limit (the one value of the listing the include sets).
+     */
     private Running running() throws Failure, InterruptedException {
+        String key;
+        try {
+            key = configFingerprint();
+        } catch (IOException e) {
+            key = null;
+        }
+        if (key != null && key.equals(runningKey) && runningCache != null) {
+            return runningCache;
+        }
         CommandResult r = run(List.of("doveconf", "-c", settings.config().toString(), "protocols", "ssl", "log_path",
-                "service", "default_vsz_limit"), QUICK);
+                "service", "default_vsz_limit", "base_dir"), QUICK);
         if (!r.succeeded() || !r.stderr().isBlank()) {
             throw new Failure("doveconf " + r.describe());
         }
-        return new Running(Listeners.parse(r.stdout()), ConfigVszLimit.parse(r.stdout()));
+        Optional<Path> baseDir = r.stdout().lines().filter(l -> l.startsWith("base_dir = "))
+                .map(l -> l.substring("base_dir = ".length()).strip()).filter(v -> v.startsWith("/"))
+                .map(Path::of).findFirst();
+        Running running = new Running(Listeners.parse(r.stdout()), ConfigVszLimit.parse(r.stdout()), baseDir);
+        runningKey = key;
+        runningCache = running;
+        return running;
+    }
+
+    /** Path, size and modification time of every configuration file but the include, and whether the include raises the limit. */
+    private String configFingerprint() throws IOException {
+        StringBuilder out = new StringBuilder();
+        Path include = settings.include();
+        String ours = include.getFileName().toString();
+        try (Stream<Path> files = Files.walk(settings.config().toAbsolutePath().getParent(), 3)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                String n = f.getFileName().toString();
+                if (f.equals(include) || n.startsWith("." + ours)) {
+                    continue;
+                }
+                out.append(f).append(' ').append(Files.size(f)).append(' ')
+                        .append(Files.getLastModifiedTime(f).toInstant()).append('\n');
+            }
+        }
+        out.append(Files.isRegularFile(include) && Files.readString(include, UTF_8).contains("vsz_limit"));
+        return out.toString();
     }
 
     /**
@@ -556,8 +637,9 @@ public final class DovecotTarget implements Target, Inspectable {
      *
      * @param listeners the TLS listeners and log
      * @param configLimit the config process's effective memory limit, if doveconf showed it
+     * @param baseDir Dovecot's {@code base_dir}, where {@code master.pid} is
      */
-    private record Running(Listeners listeners, Optional<ConfigVszLimit> configLimit) {
+    private record Running(Listeners listeners, Optional<ConfigVszLimit> configLimit, Optional<Path> baseDir) {
     }
 
     private boolean versionFirst() throws IOException {
