@@ -1,5 +1,6 @@
 package org.mailcert.common.pki;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -8,10 +9,18 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.jce.spec.ECParameterSpec;
+import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.pki.BadMaterialException.Reason;
 
@@ -93,6 +102,12 @@ public final class Keys {
                 publicKey.getAlgorithm())) {
             return false;
         }
+        if (key instanceof RSAPrivateCrtKey rsa && publicKey instanceof RSAPublicKey pub) {
+            return rsaPair(rsa, pub);
+        }
+        if (key instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub) {
+            return ecPair(ec, pub);
+        }
         try {
             byte[] challenge = new byte[32];
             RANDOM.nextBytes(challenge);
@@ -108,6 +123,55 @@ public final class Keys {
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * An RSA key in CRT form belongs to the public key when it has the same modulus and exponent and
+     * its CRT values are consistent (p·q = n, e·dP ≡ 1 mod p−1, e·dQ ≡ 1 mod q−1, q·qInv ≡ 1 mod
+     * p): exactly what a CRT signature uses, without a signature (a few multiplications instead of
+     * a modular exponentiation with a 2,048-bit exponent).
+     */
+    private static boolean rsaPair(RSAPrivateCrtKey k, RSAPublicKey pub) {
+        BigInteger n = pub.getModulus();
+        BigInteger e = pub.getPublicExponent();
+        BigInteger p = k.getPrimeP();
+        BigInteger q = k.getPrimeQ();
+        if (p == null || q == null || k.getPrimeExponentP() == null || k.getPrimeExponentQ() == null
+                || k.getCrtCoefficient() == null || p.signum() <= 0 || q.signum() <= 0) {
+            return false;
+        }
+        return k.getModulus().equals(n) && e.equals(k.getPublicExponent()) && p.multiply(q).equals(n)
+                && e.multiply(k.getPrimeExponentP()).mod(p.subtract(BigInteger.ONE)).equals(BigInteger.ONE)
+                && e.multiply(k.getPrimeExponentQ()).mod(q.subtract(BigInteger.ONE)).equals(BigInteger.ONE)
+                && q.multiply(k.getCrtCoefficient()).mod(p).equals(BigInteger.ONE);
+    }
+
+    /**
+     * An EC key belongs to the public key when both are on the same curve and the public point is
+     * the private scalar times the generator: one fixed-point multiplication (Bouncy Castle)
+     * instead of an ECDSA signature and its verification, about a tenth of the time.
+     */
+    private static boolean ecPair(ECPrivateKey k, ECPublicKey pub) {
+        try {
+            if (!sameCurve(k.getParams(), pub.getParams())) {
+                return false;
+            }
+            ECParameterSpec spec = EC5Util.convertSpec(pub.getParams());
+            BigInteger s = k.getS();
+            if (s.signum() <= 0 || s.compareTo(spec.getN()) >= 0) {
+                return false;
+            }
+            ECPoint q = new FixedPointCombMultiplier().multiply(spec.getG(), s).normalize();
+            return q.getAffineXCoord().toBigInteger().equals(pub.getW().getAffineX())
+                    && q.getAffineYCoord().toBigInteger().equals(pub.getW().getAffineY());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean sameCurve(java.security.spec.ECParameterSpec a, java.security.spec.ECParameterSpec b) {
+        return a.getCurve().equals(b.getCurve()) && a.getGenerator().equals(b.getGenerator())
+                && a.getOrder().equals(b.getOrder()) && a.getCofactor() == b.getCofactor();
     }
 
     private static boolean sameFamily(String a, String b) {

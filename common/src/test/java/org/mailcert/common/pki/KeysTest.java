@@ -56,7 +56,32 @@ class KeysTest {
                 Arguments.of("a P-256 key and a P-384 certificate", EC_A.key(), P384.certificate(),
                         false),
                 Arguments.of("an EC key and its issuer's certificate", EC_A.key(), PKI.root(), false),
-                Arguments.of("no key", null, EC_A.certificate(), false));
+                Arguments.of("no key", null, EC_A.certificate(), false),
+                Arguments.of("an RSA key with its modulus but a wrong CRT exponent", tamperedRsa(RSA_A),
+                        RSA_A.certificate(), false),
+                Arguments.of("an EC key whose scalar is one off", tamperedEc(EC_A), EC_A.certificate(), false));
+    }
+
+    /** The key's modulus and exponents with dP changed: a key that would make bad CRT signatures. */
+    private static PrivateKey tamperedRsa(TestPki.Leaf leaf) {
+        try {
+            java.security.interfaces.RSAPrivateCrtKey k = (java.security.interfaces.RSAPrivateCrtKey) leaf.key();
+            return java.security.KeyFactory.getInstance("RSA").generatePrivate(new java.security.spec.RSAPrivateCrtKeySpec(
+                    k.getModulus(), k.getPublicExponent(), k.getPrivateExponent(), k.getPrimeP(), k.getPrimeQ(),
+                    k.getPrimeExponentP().add(java.math.BigInteger.TWO), k.getPrimeExponentQ(), k.getCrtCoefficient()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PrivateKey tamperedEc(TestPki.Leaf leaf) {
+        try {
+            java.security.interfaces.ECPrivateKey k = (java.security.interfaces.ECPrivateKey) leaf.key();
+            return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(
+                    k.getS().add(java.math.BigInteger.ONE), k.getParams()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}: match is {3}")
