@@ -116,4 +116,23 @@ class ChainsTest {
                 + " leaf CN=mail.example.com (an unrelated certificate, or an intermediate is"
                 + " missing)", e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void inIssuerOrderTellsAnOrderedChainFromAMisorderedOrPaddedOne() {
+        List<java.security.cert.X509Certificate> chain = LEAF.chainWithRoot();
+        org.junit.jupiter.api.Assertions.assertTrue(Chains.inIssuerOrder(chain), "leaf, lower, upper, root");
+        org.junit.jupiter.api.Assertions.assertTrue(Chains.inIssuerOrder(chain.subList(0, 2)), "without the rest");
+        org.junit.jupiter.api.Assertions.assertTrue(Chains.inIssuerOrder(List.of(LEAF.certificate())), "a leaf alone");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(
+                List.of(chain.get(0), chain.get(2), chain.get(1))), "intermediates swapped");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(
+                List.of(chain.get(1), chain.get(0))), "leaf not first");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(
+                List.of(chain.get(0), chain.get(1), chain.get(1))), "a certificate twice");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(
+                List.of(LEAF.certificate(), OTHER_LEAF.certificate())), "a second leaf");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(
+                List.of(LEAF.certificate(), FOREIGN.chain().get(1))), "an unrelated intermediate");
+        org.junit.jupiter.api.Assertions.assertFalse(Chains.inIssuerOrder(List.of()));
+    }
 }
