@@ -73,6 +73,8 @@ public final class DovecotTarget implements Target, Inspectable {
     /** Unchanged names probed after a reload. */
     static final int CANARIES = 3;
     private static final Duration QUICK = Duration.ofSeconds(30);
+    /** How long a reload may take the master (reading 5,000 names took about 8 s on a loaded machine). */
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(120);
     private static final Duration VALIDATE = Duration.ofMinutes(3);
     private static final Duration RELOAD_HANDLED = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(DovecotTarget.class);
@@ -259,7 +261,7 @@ public final class DovecotTarget implements Target, Inspectable {
             seam.at("switched");
             long mark = log.mark();
             long started = System.nanoTime();
-            reload();
+            reload(log, mark);
             LOG.info("dovecot: reloaded in {} ms", (System.nanoTime() - started) / 1_000_000);
             step("reloaded");
             stage = "probing";
@@ -407,7 +409,7 @@ public final class DovecotTarget implements Target, Inspectable {
         }
         long mark = log.mark();
         long started = System.nanoTime();
-        reload();
+        reload(log, mark);
         if (!log.awaitHandled(mark, RELOAD_HANDLED)) {
             LOG.warn("dovecot: the log does not show the reload raising the config process's limit being handled"
                     + " within {} s; going on", RELOAD_HANDLED.toSeconds());
@@ -476,12 +478,14 @@ public final class DovecotTarget implements Target, Inspectable {
      * reload} when the pid file does not name a running {@code dovecot}. Whether the reload worked
      * is decided afterwards by the log and the handshakes, as Dovecot reports no failure here.
      */
-    private void reload() throws Failure, InterruptedException {
+    private void reload(ReloadLog log, long mark) throws Failure, InterruptedException {
         Optional<ProcessHandle> master = masterProcess();
         if (master.isPresent()) {
             try {
+                Optional<ProcessHandle> logProcess = child(master.get(), "/log");
                 CommandResult r = run(List.of("kill", "-HUP", Long.toString(master.get().pid())), QUICK);
                 if (r.succeeded() && r.stderr().isBlank()) {
+                    logProcess.ifPresent(l -> awaitReloaded(l, log, mark));
                     return;
                 }
                 LOG.warn("dovecot: kill -HUP {} {}; trying doveadm reload", master.get().pid(), r.describe());
@@ -497,6 +501,44 @@ public final class DovecotTarget implements Target, Inspectable {
         if (!r.succeeded() || !complaints.isBlank()) {
             throw new Failure("doveadm reload " + r.describe());
         }
+    }
+
+    /**
+     * Waits until the master has finished a reload: it reads the new configuration through its
+     * config process (seconds at thousands of names), then replaces its services, and its log
+     * process with them. A second SIGHUP while it is still reading makes the read fail with EINTR,
+     * and Dovecot 2.3.19's master then dies (measured: an interim reload followed 50 ms later by
+     * the real one took the whole server down). So the log process of before the signal must be gone
+     * before anything else happens. Bounded: a reload that failed keeps the old services, which the
+     * log check and the handshakes then report.
+     */
+    private void awaitReloaded(ProcessHandle oldLog, ReloadLog log, long mark) {
+        long end = System.nanoTime() + RELOAD_WAIT.toNanos();
+        long started = System.nanoTime();
+        while (oldLog.isAlive() && System.nanoTime() < end && log.failureSince(mark).isEmpty()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (log.failureSince(mark).isPresent()) {
+            return;
+        }
+        if (oldLog.isAlive()) {
+            LOG.warn("dovecot: the master has not replaced its services {} s after the reload signal (a failed reload"
+                    + " keeps them); going on", RELOAD_WAIT.toSeconds());
+        } else {
+            LOG.info("dovecot: the master finished reloading {} ms after the signal", (System.nanoTime() - started)
+                    / 1_000_000);
+        }
+    }
+
+    /** A child of the master whose program ends with {@code suffix} ({@code /log}, {@code /config}). */
+    private static Optional<ProcessHandle> child(ProcessHandle master, String suffix) {
+        return master.children().filter(c -> c.info().command().map(cmd -> cmd.endsWith(suffix)).orElse(false))
+                .findFirst();
     }
 
     /** The running master, from {@code master.pid} in the cached {@code base_dir}, if it is a dovecot. */
@@ -545,7 +587,7 @@ public final class DovecotTarget implements Target, Inspectable {
         long mark = log.mark();
         if (switched) {
             try {
-                reload();
+                reload(log, mark);
             } catch (Failure e) {
                 problems.add(e.getMessage());
                 return problems;
