@@ -195,6 +195,19 @@ class DovecotLargeConfigTest {
     }
 
     @Test
+    void aLargeConfigurationThatDovecotParsesTooSlowlyIsNotReloaded() throws Exception {
+        target.parseBudget(java.time.Duration.ZERO);
+        script(RAISED);
+        TargetException e = assertThrows(TargetException.class, () -> target.apply(large(com)));
+        assertTrue(e.restored(), e.getMessage());
+        assertTrue(e.detail().contains("10 s") && e.detail().contains("fewer local_name blocks"), e.detail());
+        assertTrue(recording.commands().stream().noneMatch(c -> c.arguments().contains("reload")),
+                "no reload: " + recording.commands());
+        assertFalse(Files.exists(include) && Files.readString(include, UTF_8).contains("mail.example.org"),
+                "the large include was not switched in");
+    }
+
+    @Test
     void aChangeAtALargeConfigValidatesOnlyTheChangedBlocks() throws Exception {
         script(RAISED);
         target.apply(large(com)).commit();
