@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +21,8 @@ import org.mailcert.common.pki.Pem;
  * @param defaultLeaf the default certificate's leaf SHA-256, empty if unknown (then not probed)
  * @param defaultBinding the binding id for errors about the default
  * @param entries the SNI map's entries by lookup key
- * @param leaves lookup key to the leaf SHA-256 its entry serves
+ * @param leaves lookup key to the leaf SHA-256 its entry serves; an entry not in it is read from its
+ *     chain file when needed
  * @param bindings lookup key to binding id
  */
 record ServedModel(Optional<String> defaultLeaf, String defaultBinding, Map<String, SniMap.Entry> entries,
@@ -35,7 +35,8 @@ record ServedModel(Optional<String> defaultLeaf, String defaultBinding, Map<Stri
         for (String name : sniNames) {
             Optional<SniMap.Entry> e = SniMap.lookup(entries, name);
             if (e.isPresent()) {
-                String leaf = leaves.get(e.get().key());
+                String leaf = leaves.containsKey(e.get().key()) ? leaves.get(e.get().key())
+                        : leafOf(e.get().chainFile().toString()).orElse(null);
                 if (leaf != null) {
                     list.add(new Expectation(Optional.of(name), leaf, bindings.getOrDefault(e.get().key(), e.get().key())));
                 }
@@ -62,11 +63,9 @@ record ServedModel(Optional<String> defaultLeaf, String defaultBinding, Map<Stri
                 }
             }
         }
-        Map<String, String> leaves = new LinkedHashMap<>();
-        for (SniMap.Entry e : entries.values()) {
-            leafOf(e.chainFile().toString()).ifPresent(l -> leaves.put(e.key(), l));
-        }
-        return new ServedModel(def, "server", entries, leaves, Map.of());
+        // Entries' leaves are read when a name is probed ({@link #expectations}), not here: reading
+        // and parsing every chain file of a 5,000-entry map cost seconds per change.
+        return new ServedModel(def, "server", entries, Map.of(), Map.of());
     }
 
     /** The SHA-256 of the first certificate in a PEM file, if it can be read. */
