@@ -106,7 +106,10 @@ public final class Keys {
             return rsaPair(rsa, pub);
         }
         if (key instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub) {
-            return ecPair(ec, pub);
+            Boolean pair = ecPair(ec, pub);
+            if (pair != null) {
+                return pair;
+            }
         }
         try {
             byte[] challenge = new byte[32];
@@ -149,9 +152,10 @@ public final class Keys {
     /**
      * An EC key belongs to the public key when both are on the same curve and the public point is
      * the private scalar times the generator: one fixed-point multiplication (Bouncy Castle)
-     * instead of an ECDSA signature and its verification, about a tenth of the time.
+     * instead of an ECDSA signature and its verification, about a tenth of the time. Null when the
+     * curve cannot be converted, so that the caller falls back to a signature.
      */
-    private static boolean ecPair(ECPrivateKey k, ECPublicKey pub) {
+    private static Boolean ecPair(ECPrivateKey k, ECPublicKey pub) {
         try {
             if (!sameCurve(k.getParams(), pub.getParams())) {
                 return false;
@@ -165,7 +169,7 @@ public final class Keys {
             return q.getAffineXCoord().toBigInteger().equals(pub.getW().getAffineX())
                     && q.getAffineYCoord().toBigInteger().equals(pub.getW().getAffineY());
         } catch (RuntimeException e) {
-            return false;
+            return null; // a curve Bouncy Castle cannot convert: the signature test below decides
         }
     }
 
