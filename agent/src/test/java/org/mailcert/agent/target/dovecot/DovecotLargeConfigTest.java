@@ -264,7 +264,8 @@ class DovecotLargeConfigTest {
 
     @Test
     void aFirstHandshakeSlowerThanTheProbeDeadlineIsAcceptedAfterAReload() throws Exception {
-        DovecotWarmUpTest.FakeClock clock = new DovecotWarmUpTest.FakeClock();
+        org.mailcert.controller.testing.MutableClock clock = new org.mailcert.controller.testing.MutableClock(
+                java.time.Instant.ofEpochMilli(1_800_000_000_000L));
         AtomicInteger calls = new AtomicInteger();
         DovecotTargetTest.IncludeProbe served = probe;
         // The first two handshakes time out after 5 s each (the config process is parsing), then all is served.

@@ -3,14 +3,10 @@ package org.mailcert.agent.target.dovecot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.ProbeException;
@@ -20,6 +16,7 @@ import org.mailcert.agent.probe.TlsProbe;
 import org.mailcert.agent.target.mail.ServedCheck;
 import org.mailcert.agent.testing.TestBindings;
 import org.mailcert.common.testing.TestPki;
+import org.mailcert.controller.testing.MutableClock;
 
 /** The first handshake after a reload: its deadline grows with the configuration, and a slow one within it passes. */
 class DovecotWarmUpTest {
@@ -42,7 +39,7 @@ class DovecotWarmUpTest {
 
     @Test
     void aSlowFirstHandshakeWithinTheWarmUpDeadlineIsAccepted() throws Exception {
-        FakeClock clock = new FakeClock();
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_800_000_000_000L));
         // Four attempts time out after 10 s each while the config process parses, the fifth is served.
         SlowProbe probe = new SlowProbe(clock, 4, Duration.ofSeconds(10), leaf);
         WarmUp.Result r = new WarmUp(probe, clock).first(IMAPS, expected, WarmUp.deadline(Duration.ofSeconds(15), 5000));
@@ -53,7 +50,7 @@ class DovecotWarmUpTest {
 
     @Test
     void theSameSlowHandshakeMissesTheNormalProbeDeadline() throws Exception {
-        FakeClock clock = new FakeClock();
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_800_000_000_000L));
         SlowProbe probe = new SlowProbe(clock, 4, Duration.ofSeconds(10), leaf);
         WarmUp.Result r = new WarmUp(probe, clock).first(IMAPS, expected, Duration.ofSeconds(15));
         assertTrue(r.miss().isPresent());
@@ -63,7 +60,7 @@ class DovecotWarmUpTest {
 
     @Test
     void aHandshakeSlowerThanTheWarmUpDeadlineMisses() throws Exception {
-        FakeClock clock = new FakeClock();
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_800_000_000_000L));
         SlowProbe probe = new SlowProbe(clock, 100, Duration.ofSeconds(10), leaf);
         WarmUp.Result r = new WarmUp(probe, clock).first(IMAPS, expected, WarmUp.deadline(Duration.ofSeconds(15), 5000));
         assertTrue(r.miss().isPresent());
@@ -72,38 +69,15 @@ class DovecotWarmUpTest {
     }
 
     /** A clock that moves only when told. */
-    static final class FakeClock extends Clock {
-        private final AtomicLong millis = new AtomicLong(1_800_000_000_000L);
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    }
-
     /** Times out (moving the clock by {@code each}) for the first {@code slow} attempts, then serves the leaf. */
     static final class SlowProbe implements TlsProbe {
         final AtomicInteger calls = new AtomicInteger();
-        private final FakeClock clock;
+        private final MutableClock clock;
         private final int slow;
         private final Duration each;
         private final TestPki.Leaf leaf;
 
-        SlowProbe(FakeClock clock, int slow, Duration each, TestPki.Leaf leaf) {
+        SlowProbe(MutableClock clock, int slow, Duration each, TestPki.Leaf leaf) {
             this.clock = clock;
             this.slow = slow;
             this.each = each;
