@@ -81,17 +81,7 @@ public final class MailBench {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         Options o = Options.parse(args);
         long limitMinutes = o.timeoutMinutes + 4 * o.quietWaitSeconds / 60;
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(limitMinutes));
-                System.err.println("mail bench: over the " + limitMinutes + " min limit; giving up");
-                System.exit(3); // runs the shutdown hook, which stops what this process started
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        BenchRuns.startWatchdog("mail bench", limitMinutes);
         MailBench bench = new MailBench(o);
         Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanUp, "mail-bench-cleanup"));
         int rc;

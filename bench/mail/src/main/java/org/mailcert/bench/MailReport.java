@@ -1,17 +1,12 @@
 package org.mailcert.bench;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * Prints the mail benchmark's results table (Markdown): {@code MailReport DIR} reads
@@ -29,19 +24,7 @@ public final class MailReport {
             System.err.println("usage: MailReport RESULTS_DIR (with run-1/, run-2/, ... inside)");
             System.exit(2);
         }
-        List<Properties> runs = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(Path.of(args[0]))) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("run-")).sorted().toList()) {
-                Path file = d.resolve("mail.properties");
-                if (Files.exists(file)) {
-                    Properties p = new Properties();
-                    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                        p.load(r);
-                    }
-                    runs.add(p);
-                }
-            }
-        }
+        List<Properties> runs = BenchRuns.load(Path.of(args[0]), List.of("mail.properties"), true);
         if (runs.isEmpty()) {
             System.err.println("no run-N/mail.properties in " + args[0]);
             System.exit(2);
@@ -51,11 +34,7 @@ public final class MailReport {
 
     private String render() {
         StringBuilder out = new StringBuilder();
-        out.append("| Figure | Target |");
-        for (int i = 1; i <= runs.size(); i++) {
-            out.append(" Run ").append(i).append(" |");
-        }
-        out.append(" Verdict |\n|---|---|").append("---|".repeat(runs.size())).append("---|\n");
+        BenchRuns.header(out, runs.size());
 
         row(out, "domains (MAIL bindings) on the host", "", p -> p.getProperty("run.domains", "?"), null);
         row(out, "full apply: agent start → controller records applied == desired", "",

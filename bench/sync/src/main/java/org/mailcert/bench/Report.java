@@ -1,16 +1,11 @@
 package org.mailcert.bench;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Prints the results table (Markdown) of one or more runs: {@code Report DIR} reads
@@ -29,21 +24,8 @@ public final class Report {
             System.err.println("usage: Report RESULTS_DIR (with run-1/, run-2/, ... inside)");
             System.exit(2);
         }
-        List<Properties> runs = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(Path.of(args[0]))) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("run-")).sorted().toList()) {
-                Properties p = new Properties();
-                for (String f : List.of("mailcert.properties", "etcd.properties")) {
-                    Path file = d.resolve(f);
-                    if (Files.exists(file)) {
-                        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                            p.load(r);
-                        }
-                    }
-                }
-                runs.add(p);
-            }
-        }
+        List<Properties> runs = BenchRuns.load(Path.of(args[0]), List.of("mailcert.properties", "etcd.properties"),
+                false);
         if (runs.isEmpty()) {
             System.err.println("no run-N directories in " + args[0]);
             System.exit(2);
@@ -53,12 +35,7 @@ public final class Report {
 
     private String render() {
         StringBuilder out = new StringBuilder();
-        out.append("| Figure | Target |");
-        for (int i = 1; i <= runs.size(); i++) {
-            out.append(" Run ").append(i).append(" |");
-        }
-        out.append(" Verdict |\n|---|---|");
-        out.append("---|".repeat(runs.size())).append("---|\n");
+        BenchRuns.header(out, runs.size());
 
         row(out, "mailcert: change → Ack, p50", "", ms("latency.ack.p50_ms"), null);
         row(out, "mailcert: change → Ack, p99", "≤ 20 ms and ≤ etcd p99", ms("latency.ack.p99_ms"),

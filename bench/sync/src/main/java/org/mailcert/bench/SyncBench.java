@@ -80,17 +80,7 @@ public final class SyncBench {
         Options o = Options.parse(args);
         // Five measured phases may each wait up to --quiet-wait for an idle machine.
         long limitMinutes = o.timeoutMinutes + 5 * o.quietWaitSeconds / 60;
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(limitMinutes));
-                System.err.println("sync bench: over the " + limitMinutes + " min limit; giving up");
-                System.exit(3); // runs the shutdown hooks, which stop what this process started
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        BenchRuns.startWatchdog("sync bench", limitMinutes);
         SyncBench bench = new SyncBench(o);
         int rc;
         try {
