@@ -79,22 +79,8 @@ MAIL_CP="bench/mail/target/mailcert-bench-mail.jar:bench/mail/target/lib/*"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailcert-mail-bench.XXXXXX")
 chmod 755 "$WORK"   # Postfix and Dovecot's unprivileged processes must reach their dirs under it
 CHILD=
-cleanup() {
-  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
-    kill "$CHILD" 2>/dev/null || true   # its shutdown hook stops the agent, controller, Dovecot, Postfix
-    wait "$CHILD" 2>/dev/null || true
-  fi
-  # Anything still running from this run's work directory was started by us: stop it by PID.
-  for pid in $(pgrep -f -- "$WORK/" || true); do
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  if [ "$KEEP" = 0 ]; then
-    rm -rf "$WORK"
-  else
-    echo "work directories kept in $WORK" >&2
-  fi
-}
-trap cleanup EXIT
+. bench/lib.sh
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$OUT"

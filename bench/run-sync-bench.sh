@@ -86,22 +86,8 @@ ETCD_CP="bench/etcd/target/mailcert-bench-etcd.jar:bench/etcd/target/lib/*"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailcert-sync-bench.XXXXXX")
 CHILD=
-cleanup() {
-  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
-    kill "$CHILD" 2>/dev/null || true   # its shutdown hook kills the controller or etcd it started
-    wait "$CHILD" 2>/dev/null || true
-  fi
-  # Anything still running from this run's work directory was started by us: stop it by PID.
-  for pid in $(pgrep -f -- "$WORK/" || true); do
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  if [ "$KEEP" = 0 ]; then
-    rm -rf "$WORK"
-  else
-    echo "work directories kept in $WORK" >&2
-  fi
-}
-trap cleanup EXIT
+. bench/lib.sh
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 run_java() { # LOG ARGS...: runs java in the background so the trap can stop it, stderr to LOG too
