@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -54,7 +55,8 @@ class CourierTargetTest {
     private final Binding mail = TestBindings.binding("mail/example.com", "mail.example.com", MAIL_LEAF);
     private final Binding org = TestBindings.binding("mail/example.org", "mail.example.org", ORG_LEAF);
     private final RecordingCommandRunner runner = new RecordingCommandRunner();
-    private final List<String> probed = new ArrayList<>();
+    /** Probes run in parallel (ServedCheck), so the record must be thread-safe. */
+    private final List<String> probed = Collections.synchronizedList(new ArrayList<>());
     private Path withSni;
     private Path withoutSni;
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,8 @@ class QmailTargetTest {
     private final Binding mail = TestBindings.binding("mail/example.com", "mail.example.com", MAIL_LEAF);
     private final Binding org = TestBindings.binding("mail/example.org", "mail.example.org", ORG_LEAF);
     /** What the fake probe was asked, "sni-or-none". */
-    private final List<String> probed = new ArrayList<>();
+    /** Probes run in parallel (ServedCheck), so the record must be thread-safe. */
+    private final List<String> probed = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void fixture() throws IOException {
