@@ -4,12 +4,14 @@
 # Everything runs on 127.0.0.1 only, as plain processes this script (through the two Java
 # programs) starts and stops. Prints a Markdown results table at the end.
 #
-#   bench/run-sync-bench.sh [--runs N] [--agents N] [--changes N] [--etcd-clients N]
+#   bench/run-sync-bench.sh [--runs N] [--agents N] [--changes N] [--warmup N] [--etcd-clients N]
 #                           [--out DIR] [--skip-build] [--keep] [--jfr] [--quiet-wait SECONDS]
 #
 # --runs N         independent runs, each with a fresh controller and etcd (default 2)
 # --agents N       simulated agents = hosts = etcd watchers (default 1000)
 # --changes N      single changes measured per run (default 500)
+# --warmup N       changes before those, of the same kind, not measured (default 100; both
+#                  mailcert and etcd get them, so both are measured warm)
 # --etcd-clients N jetcd clients (connections) the watchers are spread over (default 10)
 # --out DIR        where results go (default bench/target/results)
 # --skip-build     use the jars already built
@@ -29,6 +31,7 @@ ROOT=$(pwd)
 RUNS=2
 AGENTS=1000
 CHANGES=500
+WARMUP=100
 ETCD_CLIENTS=10
 OUT=$(pwd)/bench/target/results
 BUILD=1
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --agents) AGENTS=$2; shift 2 ;;
     --changes) CHANGES=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --etcd-clients) ETCD_CLIENTS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
@@ -132,7 +136,7 @@ for r in $(seq 1 "$RUNS"); do
   wait_quiet
   echo "== run $r/$RUNS: mailcert controller, $AGENTS agents (seed $seed)" >&2
   run_java "$dir/mailcert.log" -Xms1g -Xmx3g -cp "$SYNC_CP" org.mailcert.bench.SyncBench \
-    --agents "$AGENTS" --changes "$CHANGES" --seed "$seed" \
+    --agents "$AGENTS" --changes "$CHANGES" --warmup "$WARMUP" --seed "$seed" \
     --controller-jar controller/target/mailcert-controller.jar --quiet-wait "$QUIET_WAIT" \
     --work "$WORK/run-$r" --out "$dir/mailcert.properties" "${JFR[@]}"
   # etcd values are as large as the deltas mailcert sent in its latency phase (binding + material).
@@ -141,7 +145,7 @@ for r in $(seq 1 "$RUNS"); do
   echo "== run $r/$RUNS: etcd $(etcd_version "$ETCD"), $AGENTS watchers on" \
     "$ETCD_CLIENTS clients, values of $value_bytes bytes" >&2
   run_java "$dir/etcd.log" -Xms512m -Xmx2g -cp "$ETCD_CP" org.mailcert.bench.etcd.EtcdWatchBench \
-    --watchers "$AGENTS" --clients "$ETCD_CLIENTS" --changes "$CHANGES" --value-bytes "$value_bytes" \
+    --watchers "$AGENTS" --clients "$ETCD_CLIENTS" --changes "$CHANGES" --warmup "$WARMUP" --value-bytes "$value_bytes" \
     --seed "$seed" --etcd "$ETCD" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/etcd.properties"
 done
 

@@ -34,6 +34,7 @@ import org.mailcert.proto.v1.EnrollRequest;
 import org.mailcert.proto.v1.EnrollResponse;
 import org.mailcert.proto.v1.Host;
 import org.mailcert.proto.v1.ImportCertificateResponse;
+import org.mailcert.proto.v1.ListAdminTokensRequest;
 import org.mailcert.proto.v1.ListHostsRequest;
 import org.mailcert.proto.v1.Scope;
 
@@ -45,7 +46,8 @@ import org.mailcert.proto.v1.Scope;
  *   <li>controller live heap with no stream (after a full GC);</li>
  *   <li>first connect: all agents start within a random delay and receive their full state;</li>
  *   <li>live heap with every stream open and idle;</li>
- *   <li>latency: single binding changes on random hosts, one at a time, Bind RPC start to Ack;</li>
+ *   <li>latency: single binding changes on random hosts, one at a time, Bind RPC start to Ack, after
+ *       {@code --warmup} changes of the same kind that are not measured;</li>
  *   <li>fan-out: a new version of the certificate every host uses, RPC start to the last Ack;</li>
  *   <li>reconnect: SIGKILL and restart of the controller, agents resume with their applied state;
  *       then the same with agents that send an empty Hello (a full resend), for comparison;</li>
@@ -247,28 +249,33 @@ public final class SyncBench {
 
     private void latency() throws Exception {
         int n = Math.min(o.changes, o.agents);
+        int warm = Math.min(o.warmup, o.agents - n);
         List<Integer> hosts = new ArrayList<>();
         for (int i = 0; i < o.agents; i++) {
             hosts.add(i);
         }
         Collections.shuffle(hosts, random);
-        hosts = hosts.subList(0, n);
-        log("latency: importing " + n + " alternate certificates (not yet bound: no host is told)");
+        hosts = hosts.subList(0, warm + n);
+        log("latency: importing " + (warm + n) + " alternate certificates (not yet bound: no host is told)");
         parallel(hosts, 4, i -> {
             admin.call().importCertificate(fleet.alternate(i));
             return null;
         });
         settle();
         awaitQuiet("latency");
-        log("latency: " + n + " single binding changes, one at a time, 20-50 ms apart");
+        log("latency: " + warm + " warm-up changes, then " + n + " measured, one at a time, 20-50 ms apart");
+        results.put("latency.warmup", warm);
         begin("latency");
         List<Double> ack = new ArrayList<>();
         List<Double> received = new ArrayList<>();
         List<Double> firstPage = new ArrayList<>();
         List<Double> rpc = new ArrayList<>();
         List<Double> afterRpc = new ArrayList<>();
+        List<Double> readRpc = new ArrayList<>();
         long bytes = 0;
+        int done = 0;
         for (int i : hosts) {
+            boolean measured = done++ >= warm;
             SimAgent a = agents.get(i);
             var next = a.nextApplied();
             long start = System.nanoTime();
@@ -281,19 +288,29 @@ public final class SyncBench {
                 throw new IllegalStateException(Fleet.host(i) + " acked version " + u.version()
                         + " older than the change at revision " + r.getBinding().getRevision());
             }
+            Thread.sleep(10 + random.nextInt(16));
+            // The transport's share: a small read-only RPC on the same channel, between changes.
+            long readStart = System.nanoTime();
+            admin.call().listAdminTokens(ListAdminTokensRequest.getDefaultInstance());
+            long readDone = System.nanoTime();
+            Thread.sleep(10 + random.nextInt(16));
+            if (!measured) {
+                continue;
+            }
             ack.add(Stats.ms(u.ackNanos() - start));
             received.add(Stats.ms(u.receivedNanos() - start));
             firstPage.add(Stats.ms(u.firstPageNanos() - start));
             rpc.add(Stats.ms(rpcDone - start));
             afterRpc.add(Stats.ms(u.ackNanos() - rpcDone));
+            readRpc.add(Stats.ms(readDone - readStart));
             bytes += u.bytes();
-            Thread.sleep(20 + random.nextInt(31));
         }
         end();
         results.putStats("latency.ack", Stats.of(ack));
         results.putStats("latency.received", Stats.of(received));
         results.putStats("latency.bind_rpc", Stats.of(rpc));
         results.putStats("latency.rpc_return_to_ack", Stats.of(afterRpc));
+        results.putStats("latency.read_rpc", Stats.of(readRpc));
         results.put("latency.delta_bytes_mean", bytes / (double) n);
         settle();
     }
@@ -557,6 +574,7 @@ public final class SyncBench {
         int agents = 1000;
         int domains = 2;
         int changes = 500;
+        int warmup = 100;
         long seed = System.currentTimeMillis();
         long startJitterMillis = 2000;
         Backoff backoff = new Backoff(1000, 250, 8000);
@@ -577,6 +595,7 @@ public final class SyncBench {
                     case "--agents" -> { o.agents = Integer.parseInt(v); i++; }
                     case "--domains" -> { o.domains = Integer.parseInt(v); i++; }
                     case "--changes" -> { o.changes = Integer.parseInt(v); i++; }
+                    case "--warmup" -> { o.warmup = Integer.parseInt(v); i++; }
                     case "--seed" -> { o.seed = Long.parseLong(v); i++; }
                     case "--start-jitter-ms" -> { o.startJitterMillis = Long.parseLong(v); i++; }
                     case "--work" -> { o.work = Path.of(v); i++; }
@@ -587,7 +606,7 @@ public final class SyncBench {
                     case "--quiet-wait" -> { o.quietWaitSeconds = Long.parseLong(v); i++; }
                     case "--jfr" -> o.jfr = true;
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + "; options: --agents N --domains N --changes N --seed N --start-jitter-ms MS --work DIR"
+                            + "; options: --agents N --domains N --changes N --warmup N --seed N --start-jitter-ms MS --work DIR"
                             + " --out FILE --controller-jar JAR --controller-jvm 'ARGS' --timeout-minutes N --quiet-wait S --jfr");
                 }
             }

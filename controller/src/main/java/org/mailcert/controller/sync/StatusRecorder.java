@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Records what agents report (Hello facts, Acks, Nacks) in batches: reports arriving within a
  * short window become one store write (one synced batch) instead of one each, so a thousand agents
- * acknowledging a renewal cost a handful of disk syncs, not a thousand. Reports are observed
- * state; a crash loses at most the last window, which the agents report again when they reconnect.
+ * acknowledging a renewal cost a handful of disk syncs, not a thousand. The window has a leading
+ * edge: a report that arrives when nothing was written for a window is written at once, so a lone
+ * Ack is on disk within a sync, not a window later, and its write is over before the admin's next
+ * change is likely to need the store's write lock. Reports are observed state; a crash loses at
+ * most the last window, which the agents report again when they reconnect.
  *
  * <p>Thread-safety: safe for concurrent use.
  */
@@ -32,6 +35,17 @@ public final class StatusRecorder {
     private Map<String, List<BiFunction<HostStatus, java.time.Instant, HostStatus>>> pending = new LinkedHashMap<>();
     private List<Event> events = new ArrayList<>();
     private boolean scheduled;
+    /** When the last batch was taken ({@link System#nanoTime}); 0 before the first. */
+    private long lastFlushNanos;
+    private final Flush flushTask = new Flush();
+
+    /** The task that writes a batch: its own type, so a test's executor can tell it from pushes. */
+    final class Flush implements Runnable {
+        @Override
+        public void run() {
+            flushQuietly();
+        }
+    }
 
     public StatusRecorder(Store store, ScheduledExecutorService executor, long windowMillis) {
         this.store = store;
@@ -48,7 +62,13 @@ public final class StatusRecorder {
             }
             if (!scheduled) {
                 scheduled = true;
-                executor.schedule(this::flushQuietly, windowMillis, TimeUnit.MILLISECONDS);
+                long wait = lastFlushNanos == 0 ? 0
+                        : lastFlushNanos + TimeUnit.MILLISECONDS.toNanos(windowMillis) - System.nanoTime();
+                if (wait <= 0) {
+                    executor.execute(flushTask);
+                } else {
+                    executor.schedule(flushTask, wait, TimeUnit.NANOSECONDS);
+                }
             }
         }
     }
@@ -63,6 +83,7 @@ public final class StatusRecorder {
             pending = new LinkedHashMap<>();
             events = new ArrayList<>();
             scheduled = false;
+            lastFlushNanos = System.nanoTime() | 1;
         }
         if (batch.isEmpty() && batchEvents.isEmpty()) {
             return;

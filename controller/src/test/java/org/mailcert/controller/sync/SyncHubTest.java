@@ -38,8 +38,7 @@ class SyncHubTest {
 
     /**
      * Runs tasks for real and records the delay of each push it was given (the agent-report
-     * batches, scheduled {@link SyncHub#STATUS_WINDOW_MILLIS} ahead on the same executor, are not
-     * recorded).
+     * batches, {@link StatusRecorder.Flush} tasks on the same executor, are not recorded).
      */
     static final class RecordingExecutor extends ScheduledThreadPoolExecutor {
         final List<Long> delaysNanos = new CopyOnWriteArrayList<>();
@@ -50,7 +49,7 @@ class SyncHubTest {
 
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-            if (unit.toNanos(delay) != TimeUnit.MILLISECONDS.toNanos(SyncHub.STATUS_WINDOW_MILLIS)) {
+            if (!(command instanceof StatusRecorder.Flush)) {
                 delaysNanos.add(unit.toNanos(delay));
             }
             return super.schedule(command, delay, unit);

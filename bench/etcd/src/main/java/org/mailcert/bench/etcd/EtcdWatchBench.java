@@ -223,15 +223,17 @@ public final class EtcdWatchBench {
 
     private void latency(KV kv) throws Exception {
         int n = Math.min(o.changes, o.watchers);
+        int warm = Math.min(o.warmup, o.watchers - n);
         List<Integer> hosts = new ArrayList<>();
         for (int i = 0; i < o.watchers; i++) {
             hosts.add(i);
         }
         Collections.shuffle(hosts, random);
-        log("latency: " + n + " puts, one at a time, 20-50 ms apart");
+        log("latency: " + warm + " warm-up puts, then " + n + " measured, one at a time, 20-50 ms apart");
+        put("etcd.latency.warmup", warm);
         List<Double> notified = new ArrayList<>();
         List<Double> putRpc = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < warm + n; k++) {
             int i = hosts.get(k);
             CompletableFuture<Long> w = new CompletableFuture<>();
             hostWaiters[i].set(w);
@@ -240,8 +242,10 @@ public final class EtcdWatchBench {
             kv.put(bytes(bindingKey(i, "webmail/a")), v).get(10, TimeUnit.SECONDS);
             long putDone = System.nanoTime();
             long at = w.get(10, TimeUnit.SECONDS);
-            notified.add((at - start) / 1e6);
-            putRpc.add((putDone - start) / 1e6);
+            if (k >= warm) {
+                notified.add((at - start) / 1e6);
+                putRpc.add((putDone - start) / 1e6);
+            }
             Thread.sleep(20 + random.nextInt(31));
         }
         stats("etcd.latency.notified", notified);
@@ -453,6 +457,7 @@ public final class EtcdWatchBench {
         int watchers = 1000;
         int clients = 10;
         int changes = 500;
+        int warmup = 100;
         int valueBytes = 2048;
         long seed = System.currentTimeMillis();
         Path etcd = Path.of("/usr/bin/etcd");
@@ -470,6 +475,7 @@ public final class EtcdWatchBench {
                     case "--watchers" -> { o.watchers = Integer.parseInt(v); i++; }
                     case "--clients" -> { o.clients = Integer.parseInt(v); i++; }
                     case "--changes" -> { o.changes = Integer.parseInt(v); i++; }
+                    case "--warmup" -> { o.warmup = Integer.parseInt(v); i++; }
                     case "--value-bytes" -> { o.valueBytes = Integer.parseInt(v); i++; }
                     case "--seed" -> { o.seed = Long.parseLong(v); i++; }
                     case "--etcd" -> { o.etcd = Path.of(v); i++; }
@@ -478,7 +484,7 @@ public final class EtcdWatchBench {
                     case "--timeout-minutes" -> { o.timeoutMinutes = Integer.parseInt(v); i++; }
                     case "--quiet-wait" -> { o.quietWaitSeconds = Long.parseLong(v); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + "; options: --watchers N --clients N --changes N --value-bytes N --seed N --etcd PATH"
+                            + "; options: --watchers N --clients N --changes N --warmup N --value-bytes N --seed N --etcd PATH"
                             + " --work DIR --out FILE --timeout-minutes N --quiet-wait S");
                 }
             }
