@@ -4,11 +4,12 @@
 # with --target postfix,dovecot, all on 127.0.0.1 only, started and stopped by the Java program.
 # Prints a Markdown results table at the end.
 #
-#   bench/run-mail-bench.sh [--domains N] [--runs N] [--changes N] [--reloads N] [--out DIR]
+#   bench/run-mail-bench.sh [--domains N] [--bundle K] [--runs N] [--changes N] [--reloads N] [--out DIR]
 #                           [--skip-build] [--keep] [--quiet-wait SECONDS] [--agent-jvm 'ARGS']
 #                           [--dovecot-vsz-limit SIZE]
 #
 # --domains N      mail domains (MAIL bindings, one certificate each) on the host (default 5000)
+# --bundle K       K domains share one certificate (a SAN bundle naming mail.<d> of each; default 1)
 # --runs N         independent runs, each with a fresh controller, servers and agent (default 1)
 # --changes N      one-domain changes measured per run (default 20)
 # --reloads N      doveadm reloads whose first connection is measured (default 3)
@@ -30,6 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DOMAINS=5000
+BUNDLE=1
 RUNS=1
 CHANGES=20
 RELOADS=3
@@ -42,6 +44,7 @@ VSZ_LIMIT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --domains) DOMAINS=$2; shift 2 ;;
+    --bundle) BUNDLE=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --changes) CHANGES=$2; shift 2 ;;
     --reloads) RELOADS=$2; shift 2 ;;
@@ -89,9 +92,9 @@ for r in $(seq 1 "$RUNS"); do
   dir="$OUT/run-$r"
   mkdir -p "$dir"
   seed=$(( $(date +%s) + r ))
-  echo "== run $r/$RUNS: $DOMAINS domains, $CHANGES changes (seed $seed)" >&2
+  echo "== run $r/$RUNS: $DOMAINS domains ($BUNDLE to a certificate), $CHANGES changes (seed $seed)" >&2
   "$JAVA" -Xms512m -Xmx2g -cp "$MAIL_CP" org.mailcert.bench.MailBench \
-    --domains "$DOMAINS" --changes "$CHANGES" --reloads "$RELOADS" --seed "$seed" \
+    --domains "$DOMAINS" --bundle "$BUNDLE" --changes "$CHANGES" --reloads "$RELOADS" --seed "$seed" \
     --controller-jar controller/target/mailcert-controller.jar --agent-jar agent/target/mailcert-agent.jar \
     --agent-jvm "$AGENT_JVM" --dovecot-vsz-limit "$VSZ_LIMIT" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/mail.properties" \
     2> >(tee "$dir/bench.log" >&2) &

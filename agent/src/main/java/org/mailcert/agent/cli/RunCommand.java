@@ -319,7 +319,7 @@ final class RunCommand implements Callable<Integer> {
                 case DovecotTarget.NAME -> {
                     DovecotSettings d = DovecotSettings.defaults(mail.dovecotConfig(), options.dataDir());
                     list.add(new DovecotTarget(new DovecotSettings(d.config(), d.include(), d.certDir(),
-                            mail.probeAddress(), mail.probeDeadline(), d.largeConfigNames()), main.services.commands(),
+                            mail.probeAddress(), mail.probeDeadline(), d.largeConfigBlocks()), main.services.commands(),
                             probe));
                 }
                 case QmailTarget.NAME -> list.add(new QmailTarget(new QmailSettings(mail.qmailDir(), mail.qmailSni(),

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecuteResultHandler;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.environment.EnvironmentUtils;
 
@@ -48,7 +50,7 @@ public final class CommonsExecRunner implements CommandRunner {
         executor.setExitValues(null);
         executor.setStreamHandler(new Pumps(command.input(), stdout, stderr));
         executor.setWatchdog(watchdog);
-        DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
+        Completion handler = new Completion();
         try {
             executor.execute(line, environment, handler);
         } catch (IOException e) {
@@ -66,6 +68,42 @@ public final class CommonsExecRunner implements CommandRunner {
                     + handler.getException().getMessage(), handler.getException());
         }
         return new CommandResult(handler.getExitValue(), stdout.text(), stderr.text(), watchdog.killedProcess());
+    }
+
+    /**
+     * The end of the process, awaited without polling: Commons Exec's own {@code
+     * DefaultExecuteResultHandler} checks every 50 ms, which added 25 ms on average to each of the
+     * dozen commands an apply runs.
+     */
+    private static final class Completion implements ExecuteResultHandler {
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile int exitValue;
+        private volatile ExecuteException exception;
+
+        @Override
+        public void onProcessComplete(int exitValue) {
+            this.exitValue = exitValue;
+            done.countDown();
+        }
+
+        @Override
+        public void onProcessFailed(ExecuteException e) {
+            this.exitValue = e.getExitValue();
+            this.exception = e;
+            done.countDown();
+        }
+
+        void waitFor() throws InterruptedException {
+            done.await();
+        }
+
+        int getExitValue() {
+            return exitValue;
+        }
+
+        ExecuteException getException() {
+            return exception;
+        }
     }
 
     /**

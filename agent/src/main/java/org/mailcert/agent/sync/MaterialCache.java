@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.KeyMaterial;
 import org.mailcert.agent.target.ProvenMaterial;
 import org.mailcert.agent.target.Scope;
 import org.mailcert.common.pki.BadMaterialException;
@@ -36,7 +37,7 @@ import org.mailcert.proto.v1.Material;
  */
 final class MaterialCache {
     /** A checked material: its parsed chain and key, or why it is unusable. */
-    private record Checked(List<X509Certificate> chain, PrivateKey key, String problem) {
+    private record Checked(KeyMaterial material, String problem) {
     }
 
     /**
@@ -93,7 +94,7 @@ final class MaterialCache {
                 continue;
             }
             Binding binding = new Binding(b.getId(), scope, b.getDomain(), b.getServedName(), b.getCertificate(),
-                    b.getCertificateVersion(), sha, c.chain(), c.key());
+                    b.getCertificateVersion(), sha, c.material());
             if (told.add(sha)) {
                 ProvenMaterial.remember(binding);
             }
@@ -158,10 +159,10 @@ final class MaterialCache {
         if (!Chains.inIssuerOrder(chain)) {
             return problem("the chain for leaf sha256:" + sha + " is not in order (leaf first, then its issuers)");
         }
-        return new Checked(chain, key, null);
+        return new Checked(new KeyMaterial(chain, key), null);
     }
 
     private static Checked problem(String message) {
-        return new Checked(List.of(), null, message);
+        return new Checked(null, message);
     }
 }

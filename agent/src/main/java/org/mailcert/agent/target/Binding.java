@@ -19,13 +19,12 @@ import org.mailcert.common.pki.Pem;
  * @param certificate the controller's certificate name
  * @param certificateVersion the certificate's version
  * @param leafSha256 SHA-256 of the leaf's DER, lower-case hex
- * @param chain leaf first, then intermediates
- * @param key the leaf's private key
+ * @param material the leaf's chain and key, shared by the bindings that use them
  */
 public record Binding(String id, Scope scope, String domain, String servedName, String certificate,
-        int certificateVersion, String leafSha256, List<X509Certificate> chain, PrivateKey key) {
+        int certificateVersion, String leafSha256, KeyMaterial material) {
 
-    /** Copies the chain and refuses nulls and an empty chain. */
+    /** Refuses nulls. */
     public Binding {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(scope, "scope");
@@ -33,21 +32,39 @@ public record Binding(String id, Scope scope, String domain, String servedName, 
         Objects.requireNonNull(servedName, "servedName");
         Objects.requireNonNull(certificate, "certificate");
         Objects.requireNonNull(leafSha256, "leafSha256");
-        chain = List.copyOf(chain);
-        Objects.requireNonNull(key, "key");
-        if (chain.isEmpty()) {
-            throw new IllegalArgumentException("binding " + id + " has an empty chain");
-        }
+        Objects.requireNonNull(material, "material");
+    }
+
+    /**
+     * A binding with material of its own.
+     *
+     * @param chain leaf first, then intermediates
+     * @param key the leaf's private key
+     * @throws IllegalArgumentException if the chain is empty
+     */
+    public Binding(String id, Scope scope, String domain, String servedName, String certificate,
+            int certificateVersion, String leafSha256, List<X509Certificate> chain, PrivateKey key) {
+        this(id, scope, domain, servedName, certificate, certificateVersion, leafSha256, new KeyMaterial(chain, key));
+    }
+
+    /** Leaf first, then intermediates. */
+    public List<X509Certificate> chain() {
+        return material.chain();
+    }
+
+    /** The leaf's private key. */
+    public PrivateKey key() {
+        return material.key();
     }
 
     /** The leaf certificate. */
     public X509Certificate leaf() {
-        return chain.get(0);
+        return material.chain().get(0);
     }
 
     /** Leaf and intermediates as PEM, leaf first. */
     public String fullChainPem() {
-        return Pem.certificates(chain);
+        return material.fullChainPem();
     }
 
     /** The leaf alone as PEM. */
@@ -57,12 +74,13 @@ public record Binding(String id, Scope scope, String domain, String servedName, 
 
     /** The intermediates as PEM ("" when the leaf is issued directly by a root). */
     public String intermediatesPem() {
+        List<X509Certificate> chain = material.chain();
         return Pem.certificates(chain.subList(1, chain.size()));
     }
 
     /** The key as unencrypted PKCS#8 PEM: for writing to a 0600 file only, never for logs. */
     public String keyPem() {
-        return Pem.privateKey(key);
+        return material.keyPem();
     }
 
     /** Names the binding and its certificate; never shows the key. */

@@ -43,7 +43,8 @@ import org.mailcert.proto.v1.ImportCertificateResponse;
  *   <li>agent heap: live heap after a full GC, committed heap, RSS;</li>
  *   <li>Dovecot's first connection after {@code doveadm reload}, against the second;</li>
  *   <li>one-domain changes: ImportCertificate(new_version) RPC start until the new leaf of
- *       {@code mail.<domain>} is served by both Postfix SMTPS and Dovecot IMAPS.</li>
+ *       {@code mail.<domain>} is served by both Postfix SMTPS and Dovecot IMAPS (with {@code --bundle
+ *       K}, the new version is of the domain's bundle, so K domains change at once).</li>
  * </ol>
  * CPU of the controller, the agent, the agent's commands, Postfix and Dovecot is recorded per phase.
  * Figures go to stderr and to a properties file that {@link MailReport} turns into a table.
@@ -72,7 +73,7 @@ public final class MailBench {
 
     private MailBench(Options o) {
         this.o = o;
-        this.mail = new MailHost(o.domains);
+        this.mail = new MailHost(o.domains, o.bundle);
         this.random = new Random(o.seed);
         this.served = new String[o.domains];
     }
@@ -123,6 +124,7 @@ public final class MailBench {
         results.put("run.started", Instant.now().toString());
         results.put("run.seed", o.seed);
         results.put("run.domains", o.domains);
+        results.put("run.domains_per_certificate", o.bundle);
         results.put("run.changes", o.changes);
         results.put("run.controller_jvm", String.join(" ", o.controllerJvm));
         results.put("run.agent_jvm", o.agentJvm.isEmpty() ? "(JVM defaults)" : String.join(" ", o.agentJvm));
@@ -160,17 +162,20 @@ public final class MailBench {
         admin.call().importCertificate(server.request());
         serverSha = server.leafSha256();
         admin.call().bind(MailHost.serverBinding());
-        log("setup: importing " + o.domains + " certificates and binding them (not counted)");
+        log("setup: importing the certificates of " + o.domains + " domains (" + o.bundle
+                + " to a certificate) and binding them (not counted)");
         parallel(o.domains, 4, i -> {
-            MailHost.Issued c = mail.domainCertificate(i, false);
-            admin.call().importCertificate(c.request());
-            served[i] = c.leafSha256();
+            if (mail.sharing(i).findFirst().getAsInt() == i) {
+                MailHost.Issued c = mail.domainCertificate(i, false);
+                admin.call().importCertificate(c.request());
+                mail.sharing(i).forEach(j -> served[j] = c.leafSha256());
+            }
             return null;
         });
         results.put("setup.import_seconds", (System.nanoTime() - start) / 1e9);
         long binding = System.nanoTime();
         parallel(o.domains, 4, i -> {
-            admin.call().bind(MailHost.mailBinding(i));
+            admin.call().bind(mail.mailBinding(i));
             return null;
         });
         results.put("setup.bind_seconds", (System.nanoTime() - binding) / 1e9);
@@ -307,7 +312,7 @@ public final class MailBench {
                 long p = onPostfix.get(3, TimeUnit.MINUTES);
                 long d = onDovecot.get(3, TimeUnit.MINUTES);
                 long a = recorded.get(3, TimeUnit.MINUTES);
-                served[i] = renewed.leafSha256();
+                mail.sharing(i).forEach(j -> served[j] = renewed.leafSha256());
                 rpc.add(Stats.ms(rpcDone - start));
                 pf.add(Stats.ms(p - start));
                 dc.add(Stats.ms(d - start));
@@ -547,6 +552,7 @@ public final class MailBench {
 
     static final class Options {
         int domains = 5000;
+        int bundle = 1;
         int changes = 20;
         int sample = 50;
         int reloads = 3;
@@ -579,6 +585,7 @@ public final class MailBench {
                 String v = i + 1 < args.length ? args[i + 1] : null;
                 switch (a) {
                     case "--domains" -> { o.domains = Integer.parseInt(v); i++; }
+                    case "--bundle" -> { o.bundle = Integer.parseInt(v); i++; }
                     case "--changes" -> { o.changes = Integer.parseInt(v); i++; }
                     case "--sample" -> { o.sample = Integer.parseInt(v); i++; }
                     case "--reloads" -> { o.reloads = Integer.parseInt(v); i++; }
@@ -594,7 +601,7 @@ public final class MailBench {
                     case "--quiet-wait" -> { o.quietWaitSeconds = Long.parseLong(v); i++; }
                     case "--dovecot-vsz-limit" -> { o.dovecotVszLimit = v; i++; }
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + "; options: --domains N --changes N --sample N --reloads N --seed N --work DIR --out FILE"
+                            + "; options: --domains N --bundle K --changes N --sample N --reloads N --seed N --work DIR --out FILE"
                             + " --controller-jar JAR --agent-jar JAR --controller-jvm 'ARGS' --agent-jvm 'ARGS'"
                             + " --agent-args 'ARGS' --timeout-minutes N --quiet-wait S --dovecot-vsz-limit SIZE|''");
                 }

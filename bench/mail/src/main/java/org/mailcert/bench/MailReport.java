@@ -37,6 +37,8 @@ public final class MailReport {
         BenchRuns.header(out, runs.size());
 
         row(out, "domains (MAIL bindings) on the host", "", p -> p.getProperty("run.domains", "?"), null);
+        row(out, "domains per certificate (1: one each; K: SAN bundles of K)", "",
+                p -> p.getProperty("run.domains_per_certificate", "1"), null);
         row(out, "full apply: agent start → controller records applied == desired", "",
                 s("apply.applied_s"), null);
         row(out, "full apply: agent start → sampled names served by Postfix SMTPS and Dovecot IMAPS", "≤ 20 s",

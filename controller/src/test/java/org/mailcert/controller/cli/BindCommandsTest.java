@@ -1,12 +1,12 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.BindResponse;
 import org.mailcert.proto.v1.ListBindingsRequest;

@@ -1,7 +1,6 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.CertificateDetail;
 import org.mailcert.proto.v1.CertificateSummary;
 import org.mailcert.proto.v1.DeleteCertificateRequest;

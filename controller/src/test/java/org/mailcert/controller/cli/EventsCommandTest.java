@@ -1,7 +1,6 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import io.grpc.Status;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.Event;
 import org.mailcert.proto.v1.ListEventsRequest;
 import org.mailcert.proto.v1.ListEventsResponse;

@@ -1,11 +1,11 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.GetHostRequest;
 import org.mailcert.proto.v1.HostDetail;
 import org.mailcert.proto.v1.ListHostsRequest;

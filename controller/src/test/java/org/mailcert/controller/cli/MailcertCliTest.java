@@ -1,7 +1,6 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mailcert.common.net.ControllerAddress;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.ListHostsResponse;
 
 /** Global behaviour: help, version, usage errors, where settings come from, how failures read. */

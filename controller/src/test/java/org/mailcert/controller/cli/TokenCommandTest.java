@@ -1,12 +1,12 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.proto.v1.CreateJoinTokenRequest;
 import org.mailcert.proto.v1.CreateJoinTokenResponse;
 

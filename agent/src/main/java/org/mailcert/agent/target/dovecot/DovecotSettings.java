@@ -14,18 +14,18 @@ import java.util.regex.Pattern;
  * @param certDir the agent's private directory (0700) for the versioned key and chain files
  * @param probeAddress where the live handshakes connect (the listeners' port on this address)
  * @param probeDeadline how long one name on one endpoint may take to show the expected certificate
- * @param largeConfigNames from this many SNI names on, the include raises {@code service config {
- *     vsz_limit }} to {@link #LARGE_VSZ_LIMIT}
+ * @param largeConfigBlocks from this many {@code local_name} blocks on, the include raises
+ *     {@code service config { vsz_limit }} to {@link #LARGE_VSZ_LIMIT}
  */
 public record DovecotSettings(Path config, Path include, Path certDir, String probeAddress, Duration probeDeadline,
-        int largeConfigNames) {
+        int largeConfigBlocks) {
     /** Debian's main configuration file. */
     public static final Path DEFAULT_CONFIG = Path.of("/etc/dovecot/dovecot.conf");
     /** The include's name in {@code conf.d/} next to the main file. */
     public static final String DEFAULT_INCLUDE_NAME = "99-mailcert.conf";
-    /** Names from which the config process's memory limit is raised (256 MB fails above about 1,600). */
-    public static final int DEFAULT_LARGE_CONFIG_NAMES = 1000;
-    /** The config process's memory limit for large configurations (it needs about 660 MB for 5,000 names). */
+    /** Blocks from which the config process's memory limit is raised (256 MB fails above about 1,600). */
+    public static final int DEFAULT_LARGE_CONFIG_BLOCKS = 1000;
+    /** The config process's memory limit for large configurations (it needs about 660 MB for 5,000 blocks). */
     public static final String LARGE_VSZ_LIMIT = "2G";
     /** Characters a path may have to be written into Dovecot's configuration unquoted. */
     static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/+-]*");
@@ -46,8 +46,8 @@ public record DovecotSettings(Path config, Path include, Path certDir, String pr
                         + " has characters that cannot be written into Dovecot's configuration");
             }
         }
-        if (largeConfigNames < 1) {
-            throw new IllegalArgumentException("dovecot: largeConfigNames must be positive");
+        if (largeConfigBlocks < 1) {
+            throw new IllegalArgumentException("dovecot: largeConfigBlocks must be positive");
         }
     }
 
@@ -58,6 +58,6 @@ public record DovecotSettings(Path config, Path include, Path certDir, String pr
     public static DovecotSettings defaults(Path config, Path agentDataDir) {
         Path abs = config.toAbsolutePath().normalize();
         return new DovecotSettings(abs, abs.resolveSibling("conf.d").resolve(DEFAULT_INCLUDE_NAME),
-                agentDataDir.resolve("dovecot"), "127.0.0.1", Duration.ofSeconds(15), DEFAULT_LARGE_CONFIG_NAMES);
+                agentDataDir.resolve("dovecot"), "127.0.0.1", Duration.ofSeconds(15), DEFAULT_LARGE_CONFIG_BLOCKS);
     }
 }

@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes Dovecot serve the server-wide and per-domain (SNI) certificates: versioned key and chain
  * files in the agent's private directory, one managed include with the server-wide certificate and
- * a {@code local_name} block per SNI name, validated with {@code doveconf -x} (the whole
- * configuration, or at a large one only what changed: see {@link Validation} for when and what that
- * misses), switched atomically, reloaded with {@code doveadm reload} and proven by live handshakes on
+ * a {@code local_name} block per certificate listing its SNI names ({@link IncludeFile#blocks}),
+ * validated with {@code doveconf -x} (the whole configuration, or at a large one only what changed:
+ * see {@link Validation} for when and what that misses), switched atomically, reloaded with {@code doveadm reload} and proven by live handshakes on
  * every enabled TLS endpoint.
  * Any failure restores the previous include and every other file the apply touched, reloads and
  * proves the old certificates are served again. Old certificate files are deleted only at
@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * new config process parses everything, so it gets a deadline that grows with the number of blocks
  * ({@link WarmUp}); the others get the probe deadline.
  *
- * <p>Large configurations: from {@code largeConfigNames} names on the include raises
+ * <p>Large configurations: from {@code largeConfigBlocks} blocks on the include raises
  * {@code service config { vsz_limit }}. The reload that switches such an include in is parsed by the
  * config process that runs now, so when the configuration in force gives it less (checked with
  * {@code doveconf}, whoever set it) the apply first switches in an interim include, the old one plus
@@ -215,12 +215,13 @@ public final class DovecotTarget implements Target, Inspectable {
                 throw new TargetException(NAME, notIncluded() + "; nothing was changed");
             }
             Syntax syntax = Syntax.ofVersion(version()).orElseThrow(() -> new Failure("cannot read Dovecot's version"));
-            boolean large = names.size() >= settings.largeConfigNames();
+            int blocks = Validation.blocks(syntax, entries);
+            boolean large = blocks >= settings.largeConfigBlocks();
             String text = IncludeFile.render(syntax, entries, large);
             String old = Files.isRegularFile(settings.include()) ? Files.readString(settings.include(), UTF_8) : null;
             List<ConfigFiles.MissingFileLine> fixes = servers.isEmpty() || syntax == Syntax.V2_4 ? List.of()
                     : configFiles.missingFileLines(settings.include());
-            Validation.Choice validation = Validation.choose(syntax, names.size(), settings.largeConfigNames(), old,
+            Validation.Choice validation = Validation.choose(syntax, blocks, settings.largeConfigBlocks(), old,
                     proven.matches(old), !fixes.isEmpty());
             return new Plan(desired, entries, files, text, old, fixes, syntax, large, validation);
         } catch (IOException e) {
@@ -281,7 +282,8 @@ public final class DovecotTarget implements Target, Inspectable {
             List<ServedCheck.Expectation> expected = Expectations.of(IncludeFile.listed(plan.old()),
                     listedOf(plan.entries()), CANARIES);
             long probing = System.nanoTime();
-            List<ServedCheck.Miss> misses = prove(endpoints, expected, Validation.blocks(plan.entries()));
+            List<ServedCheck.Miss> misses = prove(endpoints, expected,
+                    Validation.blocks(plan.syntax(), plan.entries()));
             Optional<String> logged = log.failureSince(mark);
             if (logged.isPresent()) {
                 throw new Failure("the reload failed (Dovecot kept its old configuration): " + logged.get());
@@ -363,13 +365,14 @@ public final class DovecotTarget implements Target, Inspectable {
         if (plan.validation().full()) {
             lastFullParseMillis = took;
         }
-        if (plan.entries().size() >= settings.largeConfigNames() && lastFullParseMillis >= parseBudget.toMillis()) {
+        int blocks = Validation.blocks(plan.syntax(), plan.entries());
+        if (blocks >= settings.largeConfigBlocks() && lastFullParseMillis >= parseBudget.toMillis()) {
             throw new Failure("Dovecot took " + lastFullParseMillis + " ms to read this configuration (doveconf -x of "
-                    + plan.entries().size() + " local_name blocks), and its processes give the config process 10 s to"
+                    + blocks + " local_name blocks), and its processes give the config process 10 s to"
                     + " deliver it (CONFIG_READ_TIMEOUT_SECS): a reload that runs over fails, and Dovecot 2.3's master"
                     + " can die of it. Refusing to reload above " + parseBudget.toMillis() + " ms; serve fewer"
-                    + " local_name blocks (one wildcard or multi-name certificate for many domains) or run Dovecot on"
-                    + " a faster machine");
+                    + " local_name blocks (each certificate gets one: use certificates that cover many domains, such"
+                    + " as SAN bundles of up to 100) or run Dovecot on a faster machine");
         }
     }
 
@@ -441,7 +444,7 @@ public final class DovecotTarget implements Target, Inspectable {
         }
         Map<String, IncludeFile.Listed> served = IncludeFile.listed(plan.old());
         List<ServedCheck.Miss> misses = prove(endpoints, Expectations.of(served, served, CANARIES),
-                Validation.blocks(served));
+                IncludeFile.blockCount(plan.old()));
         Optional<String> logged = log.failureSince(mark);
         if (logged.isPresent()) {
             throw new Failure("the reload raising the config process's memory limit failed (Dovecot kept its old"
@@ -453,7 +456,7 @@ public final class DovecotTarget implements Target, Inspectable {
         LOG.info("dovecot: raised the config process's memory limit from {} to {} and proved it served in {} ms,"
                 + " before switching in {} local_name blocks", before.map(ConfigVszLimit::describe).orElse("unknown"),
                 DovecotSettings.LARGE_VSZ_LIMIT, (System.nanoTime() - started) / 1_000_000,
-                Validation.blocks(plan.entries()));
+                Validation.blocks(plan.syntax(), plan.entries()));
     }
 
     /**
@@ -620,7 +623,7 @@ public final class DovecotTarget implements Target, Inspectable {
         }
         Map<String, IncludeFile.Listed> before = IncludeFile.listed(plan.old());
         List<ServedCheck.Expectation> expected = Expectations.of(listedOf(plan.entries()), before, CANARIES);
-        List<ServedCheck.Miss> misses = switched ? prove(endpoints, expected, Validation.blocks(before))
+        List<ServedCheck.Miss> misses = switched ? prove(endpoints, expected, IncludeFile.blockCount(plan.old()))
                 : check.check(endpoints, expected);
         for (ServedCheck.Miss m : misses) {
             problems.add("after restoring, " + m.describe());

@@ -1,6 +1,7 @@
 package org.mailcert.agent.target.dovecot;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Renders the managed include and reads back what an earlier one served. The server-wide
- * certificate comes first, then one {@code local_name} block per name: exact names before
+ * certificate comes first, then the {@code local_name} blocks: one per certificate for its exact
+ * names (see {@link #blocks}), then one per wildcard. Exact names come before
  * wildcards, because Dovecot 2.3 serves the first {@code local_name} block that matches (a
  * wildcard listed before {@code mail.example.net} would win for it; measured with 2.3.19). Each
  * entry is preceded by a {@code # mailcert served} comment naming its slot, leaf and binding, which
@@ -20,6 +22,8 @@ public final class IncludeFile {
     /** The first line of every include this target writes. */
     static final String HEADER = "# Managed by mailcert-agent (dovecot target): rewritten on every change, do not edit.";
     private static final String DEFAULT_SLOT = "-default-";
+    /** The most names one {@code local_name} block lists (Let's Encrypt's limit of names per certificate). */
+    static final int NAMES_PER_BLOCK = 100;
     private static final Pattern NAME = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Pattern LISTED = Pattern.compile(
@@ -64,22 +68,58 @@ public final class IncludeFile {
             out.append("\n# Many local_name blocks: the config process needs more than the default 256M.\n");
             largeLimit(out);
         }
+        for (List<Served> block : blocks(syntax, entries)) {
+            out.append('\n');
+            StringBuilder names = new StringBuilder();
+            for (Served e : block) {
+                String pattern = e.pattern().get();
+                if (!NAME.matcher(pattern).matches()) {
+                    throw new IllegalArgumentException("refusing to write local_name " + pattern);
+                }
+                listed(out, e);
+                names.append(names.isEmpty() ? "" : " ").append(pattern);
+            }
+            Served first = block.get(0);
+            out.append("local_name \"").append(names).append("\" {\n");
+            setting(out, "  ", syntax.certSetting(), syntax.valuePrefix(), first.fullChain());
+            setting(out, "  ", syntax.keySetting(), syntax.valuePrefix(), first.key());
+            out.append("}\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * The {@code local_name} blocks for the SNI entries, in their order: exact names that share one
+     * certificate's files go into one block (Dovecot 2.3 matches each space-separated name of a
+     * {@code local_name}; config-filter.c), at most {@link #NAMES_PER_BLOCK} to a block, so a
+     * certificate for many domains costs Dovecot's config process one block instead of one per
+     * name. Exact names never overlap, so grouping them keeps what each name is served. Each
+     * wildcard keeps a block of its own after every exact one. Syntaxes that do not {@linkplain
+     * Syntax#groupsLocalNames group} get one block per name.
+     */
+    static List<List<Served>> blocks(Syntax syntax, List<Served> entries) {
+        int perBlock = syntax.groupsLocalNames() ? NAMES_PER_BLOCK : 1;
+        Map<Path, List<Served>> exact = new LinkedHashMap<>();
+        List<List<Served>> blocks = new ArrayList<>();
+        List<List<Served>> wildcards = new ArrayList<>();
         for (Served e : entries) {
             if (e.pattern().isEmpty()) {
                 continue;
             }
-            String pattern = e.pattern().get();
-            if (!NAME.matcher(pattern).matches()) {
-                throw new IllegalArgumentException("refusing to write local_name " + pattern);
+            if (e.pattern().get().startsWith("*.")) {
+                wildcards.add(List.of(e));
+                continue;
             }
-            out.append('\n');
-            listed(out, e);
-            out.append("local_name \"").append(pattern).append("\" {\n");
-            setting(out, "  ", syntax.certSetting(), syntax.valuePrefix(), e.fullChain());
-            setting(out, "  ", syntax.keySetting(), syntax.valuePrefix(), e.key());
-            out.append("}\n");
+            List<Served> open = exact.get(e.fullChain());
+            if (open == null || open.size() == perBlock || !open.get(0).key().equals(e.key())) {
+                open = new ArrayList<>();
+                exact.put(e.fullChain(), open);
+                blocks.add(open);
+            }
+            open.add(e);
         }
-        return out.toString();
+        blocks.addAll(wildcards);
+        return blocks;
     }
 
     /**
@@ -100,6 +140,11 @@ public final class IncludeFile {
 
     private static void largeLimit(StringBuilder out) {
         out.append("service config {\n  vsz_limit = ").append(DovecotSettings.LARGE_VSZ_LIMIT).append("\n}\n");
+    }
+
+    /** The {@code local_name} blocks of {@code text} (an include this target wrote, or null). */
+    static int blockCount(String text) {
+        return text == null ? 0 : (int) text.lines().filter(l -> l.startsWith("local_name ")).count();
     }
 
     /** What {@code text} (an include this target wrote, or null) lists, in its order. */

@@ -42,6 +42,14 @@ public enum Syntax {
         return valuePrefix;
     }
 
+    /**
+     * Whether one {@code local_name} block may list several space-separated names: 2.3 matches each
+     * (config-filter.c, verified with 2.3.19); not relied on for 2.4, whose filters are rewritten.
+     */
+    public boolean groupsLocalNames() {
+        return this == V2_3;
+    }
+
     /** The syntax for what {@code dovecot --version} printed (e.g. {@code 2.3.19.1 (9b53102964)}). */
     public static Optional<Syntax> ofVersion(String version) {
         Matcher m = VERSION.matcher(version);

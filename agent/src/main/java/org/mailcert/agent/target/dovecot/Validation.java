@@ -3,7 +3,6 @@ package org.mailcert.agent.target.dovecot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Which validation an apply runs, and the small configuration that validates only what changed.
@@ -11,7 +10,7 @@ import java.util.Optional;
  * <p>The full validation ({@code doveconf -x -n} over the whole configuration with the new include)
  * costs a complete parse that reads every certificate file: about 9.5 s at 5,000 names, and the
  * reload then parses it all again. It is kept where it is cheap or where it matters (each a
- * {@link Reason}): below {@code largeConfigNames} names, on the first apply (no include of ours
+ * {@link Reason}): below {@code largeConfigBlocks} blocks, on the first apply (no include of ours
  * yet), when the include on disk is not exactly the one last proven served (hand-edited, or left by
  * an apply that never finished), when the apply also edits the admin's files, and for Dovecot 2.4
  * (its syntax is not verified here). Otherwise only the changes are validated: a small file with
@@ -24,7 +23,7 @@ import java.util.Optional;
 final class Validation {
     /** Why an apply validates as it does. */
     enum Reason {
-        /** Fewer than {@code largeConfigNames} names: the full parse is cheap. */
+        /** Fewer than {@code largeConfigBlocks} blocks: the full parse is cheap. */
         SMALL_CONFIGURATION,
         /** No include of this target's yet. */
         FIRST_APPLY,
@@ -54,15 +53,15 @@ final class Validation {
      * Chooses the validation.
      *
      * @param syntax the Dovecot version's syntax
-     * @param names the new include's {@code local_name} blocks
-     * @param largeConfigNames the settings' threshold
+     * @param blocks the new include's {@code local_name} blocks
+     * @param largeConfigBlocks the settings' threshold
      * @param old the include on disk, null if none
      * @param provenServed whether {@code old} is exactly the include last proven served
      * @param editsAdminFiles whether the apply comments out lines of the admin's files
      */
-    static Choice choose(Syntax syntax, int names, int largeConfigNames, String old, boolean provenServed,
+    static Choice choose(Syntax syntax, int blocks, int largeConfigBlocks, String old, boolean provenServed,
             boolean editsAdminFiles) {
-        if (names < largeConfigNames) {
+        if (blocks < largeConfigBlocks) {
             return new Choice(true, Reason.SMALL_CONFIGURATION);
         }
         if (old == null || !old.startsWith(IncludeFile.HEADER)) {
@@ -105,13 +104,9 @@ final class Validation {
                 + IncludeFile.render(syntax, subset, largeConfig);
     }
 
-    /** The {@code local_name} blocks an include lists (every slot but the default). */
-    static int blocks(Map<String, IncludeFile.Listed> listed) {
-        return (int) listed.keySet().stream().filter(slot -> !slot.isEmpty()).count();
-    }
 
-    /** The {@code local_name} blocks among {@code entries}. */
-    static int blocks(List<Served> entries) {
-        return (int) entries.stream().map(Served::pattern).filter(Optional::isPresent).count();
+    /** The {@code local_name} blocks {@link IncludeFile#render} makes of {@code entries}. */
+    static int blocks(Syntax syntax, List<Served> entries) {
+        return IncludeFile.blocks(syntax, entries).size();
     }
 }

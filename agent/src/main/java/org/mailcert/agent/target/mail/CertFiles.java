@@ -5,13 +5,18 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +120,30 @@ public final class CertFiles {
         return install(b, EnumSet.allOf(Form.class));
     }
 
+    /** What installing did to one file. */
+    public enum Write {
+        /** It already held exactly this material. */
+        UNCHANGED,
+        /** It held something else and was replaced. */
+        REPLACED,
+        /** It did not exist. */
+        CREATED
+    }
+
+    /**
+     * A binding's files after {@link #installReporting}.
+     *
+     * @param paths where they are
+     * @param writes what installing did to each file of the forms asked for
+     * @param stamps each of those files' stamp once installed
+     */
+    public record Written(Installed paths, Map<Path, Write> writes, Map<Path, FileStamp> stamps) {
+        /** Whether any file was created or replaced. */
+        public boolean changed() {
+            return writes.values().stream().anyMatch(w -> w != Write.UNCHANGED);
+        }
+    }
+
     /**
      * Writes the given forms of the binding's files unless they already hold exactly this material,
      * reading back each file written. The writes are not yet durable: call {@link #flush} before
@@ -123,6 +152,16 @@ public final class CertFiles {
      * @throws IOException if a file cannot be written or does not read back as written
      */
     public Installed install(Binding b, Set<Form> forms) throws IOException {
+        return installReporting(b, forms).paths();
+    }
+
+    /**
+     * {@link #install} that also tells what it did to each file and the files' stamps afterwards, so
+     * a caller needs no stat of its own before and after (thousands of them per apply).
+     *
+     * @throws IOException if a file cannot be written or does not read back as written
+     */
+    public Written installReporting(Binding b, Set<Form> forms) throws IOException {
         Installed paths = pathsOf(b);
         Optional<String> problem = ProvenMaterial.problem(b);
         if (problem.isPresent()) {
@@ -135,15 +174,19 @@ public final class CertFiles {
         }
         String key = b.keyPem();
         String chain = b.fullChainPem();
+        Map<Path, Write> writes = new LinkedHashMap<>();
+        Map<Path, FileStamp> stamps = new LinkedHashMap<>();
         for (Form f : forms) {
             String content = switch (f) {
                 case KEY -> key;
                 case FULLCHAIN -> chain;
                 case KEY_AND_CHAIN -> key + chain;
             };
-            writeIfDifferent(paths.path(f), content.getBytes(US_ASCII));
+            Path file = paths.path(f);
+            writes.put(file, writeIfDifferent(file, content.getBytes(US_ASCII)));
+            stamps.put(file, known.get(file).stamp());
         }
-        return paths;
+        return new Written(paths, writes, stamps);
     }
 
     /** Flushes every file written since the last flush to disk, with its directory. */
@@ -230,18 +273,20 @@ public final class CertFiles {
         return deleted;
     }
 
-    private void writeIfDifferent(Path file, byte[] bytes) throws IOException {
+    private Write writeIfDifferent(Path file, byte[] bytes) throws IOException {
         int hash = Arrays.hashCode(bytes);
-        Optional<FileStamp> stamp = stampIfPrivate(file);
+        Optional<BasicFileAttributes> attributes = attributes(file);
+        Optional<FileStamp> stamp = attributes.filter(CertFiles::isPrivateFile).map(FileStamp::of);
         Known k = known.get(file);
         if (stamp.isPresent() && k != null && k.stamp().equals(stamp.get()) && k.length() == bytes.length
                 && k.hash() == hash) {
-            return;
+            return Write.UNCHANGED;
         }
         if (stamp.isPresent() && Arrays.equals(Files.readAllBytes(file), bytes)) {
             known.put(file, new Known(stamp.get(), bytes.length, hash));
-            return;
+            return Write.UNCHANGED;
         }
+        Write write = attributes.isPresent() ? Write.REPLACED : Write.CREATED;
         known.remove(file);
         AtomicFiles.writeUnflushed(file, bytes, AtomicFiles.OWNER_ONLY);
         unflushed.add(file);
@@ -253,6 +298,27 @@ public final class CertFiles {
             throw new IOException(file + ": not owner-only (0600) after writing it");
         }
         known.put(file, new Known(written.get(), bytes.length, hash));
+        return write;
+    }
+
+    /**
+     * The file's attributes in one stat (of a link itself, never its target; POSIX ones where the
+     * file system has them), or empty if it does not exist.
+     */
+    private static Optional<BasicFileAttributes> attributes(Path file) throws IOException {
+        try {
+            return Optional.of(AtomicFiles.posix()
+                    ? Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A regular file (not a link) that, where modes exist, only its owner can read and write. */
+    private static boolean isPrivateFile(BasicFileAttributes a) {
+        return a.isRegularFile()
+                && (!(a instanceof PosixFileAttributes p) || p.permissions().equals(AtomicFiles.OWNER_ONLY));
     }
 
     /** The file's stamp if it is a regular file with mode 0600 (any mode where POSIX does not apply). */

@@ -2,6 +2,7 @@ package org.mailcert.agent.target.mail;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
@@ -14,12 +15,17 @@ import java.util.Optional;
 public record FileStamp(Object fileKey, long modifiedNanos, long size) {
     /** The file's stamp, or empty if it does not exist. */
     public static Optional<FileStamp> of(Path file) throws IOException {
-        if (!Files.exists(file)) {
+        try {
+            return Optional.of(of(Files.readAttributes(file, BasicFileAttributes.class)));
+        } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return Optional.of(new FileStamp(a.fileKey(), a.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
-                + a.lastModifiedTime().toInstant().getNano(), a.size()));
+    }
+
+    /** The stamp of a file whose attributes were read. */
+    public static FileStamp of(BasicFileAttributes a) {
+        return new FileStamp(a.fileKey(), a.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
+                + a.lastModifiedTime().toInstant().getNano(), a.size());
     }
 
     /** Whether {@code after} differs from {@code before} (created, replaced or deleted). */

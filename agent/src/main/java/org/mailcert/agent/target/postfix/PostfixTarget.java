@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -277,8 +278,8 @@ public final class PostfixTarget implements Target, Inspectable {
         long total = (System.nanoTime() - started) / 1_000_000;
         lastTimings = new Timings(reloadMillis, probeMillis, total, Map.copyOf(stepTimes), tools.takeDurations());
         LOG.info("postfix target: switched {} (set {}, removed {}); reload {} ms, probes {} ms on {} endpoint(s), "
-                + "apply {} ms", settings.configDir(), sets.keySet(), unsets, reloadMillis, probeMillis, endpoints.size(),
-                total);
+                + "apply {} ms (steps at {}; commands {})", settings.configDir(), sets.keySet(), unsets, reloadMillis,
+                probeMillis, endpoints.size(), total, stepTimes, lastTimings.commands());
         return new PostfixChange(report, keep, restore);
     }
 
@@ -372,24 +373,20 @@ public final class PostfixTarget implements Target, Inspectable {
         Map<String, String> errors = new LinkedHashMap<>();
         for (Binding b : wanted.values()) {
             CertFiles.Installed paths = files.pathsOf(b);
-            List<Path> used = forms.get(b.id()).stream().map(paths::path).toList();
             try {
-                List<Optional<FileStamp>> stamps = new ArrayList<>();
-                for (Path p : used) {
-                    Optional<FileStamp> stamp = FileStamp.of(p);
-                    stamps.add(stamp);
-                    if (stamp.isEmpty()) {
+                for (Path p : forms.get(b.id()).stream().map(paths::path).toList()) {
+                    // Remembered before writing, so a failure part way still deletes what was created.
+                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                         created.add(p);
                     }
                 }
-                installed.put(b.id(), files.install(b, forms.get(b.id())));
-                Map<Path, Optional<FileStamp>> after = new LinkedHashMap<>();
-                for (int i = 0; i < stamps.size(); i++) {
-                    after.put(used.get(i), FileStamp.of(used.get(i)));
-                    if (FileStamp.changed(stamps.get(i), after.get(used.get(i)))) {
-                        written.add(b.id());
-                    }
+                CertFiles.Written w = files.installReporting(b, forms.get(b.id()));
+                installed.put(b.id(), w.paths());
+                if (w.changed()) {
+                    written.add(b.id());
                 }
+                Map<Path, Optional<FileStamp>> after = new LinkedHashMap<>();
+                w.stamps().forEach((p, stamp) -> after.put(p, Optional.of(stamp)));
                 stamped.put(b.id(), after);
             } catch (IOException e) {
                 errors.put(b.id(), e.getMessage());

@@ -1,5 +1,7 @@
 package org.mailcert.agent.target.postfix;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,9 +126,39 @@ final class PostfixTools {
         runWithInput(String.join("\n", keys) + "\n", POSTMAP, "-d", "-", typedMap);
     }
 
-    /** {@code postmap -Fq key type:file}: the files' contents stored under the key. */
-    String queryFileMap(String key, String typedMap) throws ToolException, InterruptedException {
-        return run(POSTMAP, "-Fq", key, typedMap);
+    /**
+     * {@code postmap -q - type:file} with one key per line on stdin: the files' contents stored
+     * under each key that is present (a map built with {@code -F} stores them base64-encoded, one
+     * line per key, which is what this reads), in one process instead of one per key. The caller
+     * keeps the answer under {@link CommandRunner#OUTPUT_LIMIT}.
+     *
+     * @throws ToolException if postmap fails or prints a line that is not {@code key TAB base64}
+     */
+    Map<String, String> queryFileMap(List<String> keys, String typedMap) throws ToolException, InterruptedException {
+        Executed executed = execute(String.join("\n", keys) + "\n", POSTMAP, "-q", "-", typedMap);
+        CommandResult r = executed.result();
+        if (r.exitCode() == 1 && r.stdout().isEmpty() && r.stderr().isBlank() && !r.timedOut()) {
+            return Map.of(); // postmap -q exits 1 when no key was found
+        }
+        String out = check(executed);
+        Map<String, String> found = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            int tab = line.indexOf('\t');
+            try {
+                if (tab < 1) {
+                    throw new IllegalArgumentException("no tab");
+                }
+                found.put(line.substring(0, tab),
+                        new String(Base64.getDecoder().decode(line.substring(tab + 1).strip()), UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ToolException("postmap -q - " + typedMap + " printed a line that is not a key and a base64"
+                        + " value (" + e.getMessage() + ")", e);
+            }
+        }
+        return found;
     }
 
     /** {@code postmap -s type:file}: every key and value of a table. */
@@ -143,18 +176,32 @@ final class PostfixTools {
     }
 
     private String runWithInput(String input, String program, String... args) throws ToolException, InterruptedException {
+        return check(execute(input, program, args));
+    }
+
+    private Executed execute(String input, String program, String... args) throws ToolException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of(program, "-c", configDir));
         argv.addAll(List.of(args));
         Command command = new Command(argv, Map.of(), timeout, input);
-        CommandResult result;
         long started = System.nanoTime();
         try {
-            result = runner.run(command);
+            CommandResult result = runner.run(command);
             durations.add(program + " " + String.join(" ", Arrays.stream(args).filter(a -> a.startsWith("-")).toList())
                     + " " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return new Executed(command, result);
         } catch (CommandException e) {
             throw new ToolException(program + " could not be started: " + e.getMessage(), e);
         }
+    }
+
+    /** A command and what it did. */
+    private record Executed(Command command, CommandResult result) {
+    }
+
+    /** The output of a command that succeeded quietly; else why not. */
+    private static String check(Executed executed) throws ToolException {
+        Command command = executed.command();
+        CommandResult result = executed.result();
         if (!result.succeeded()) {
             throw new ToolException(command.display() + " " + result.describe());
         }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.mailcert.agent.exec.CommandRunner;
 import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.target.mail.ProbeSample;
 import org.mailcert.agent.target.mail.SniName;
@@ -67,6 +68,9 @@ final class SniMapBuilder {
         this.managedDir = managedDir;
     }
 
+    /** How many changed keys are read back from a new map at most. */
+    static final int READ_BACK = 8;
+
     /** Test-only: from how many entries on a small change updates a copy of the applied map. */
     void incrementalFrom(int entries) {
         this.incrementalFrom = entries;
@@ -76,7 +80,7 @@ final class SniMapBuilder {
     /**
      * Makes the map for {@code entries}: nothing if a map with exactly this content exists, else a
      * new content-named map (a copy of the applied one updated, or built whole), 0600, checked
-     * with {@code postmap -Fq} on the changed keys (a {@link ProbeSample} of them when many).
+     * with {@code postmap -q -} on the changed keys (a {@link ProbeSample} of {@link #READ_BACK} when more).
      *
      * @param oldMaps main.cf's current {@code tls_server_sni_maps}
      * @param created told of every file this call creates, for a rollback to delete
@@ -132,17 +136,22 @@ final class SniMapBuilder {
             if (verify.isEmpty()) {
                 verify = entries.keySet();
             }
-            // One postmap process per key: thousands of keys (a first apply) took minutes, so very
-            // many are checked as a sample, as the probes do. postmap -F has read every file (a
-            // missing one fails the build), and each file was verified when installFiles wrote it.
+            // A sample of the changed keys is read back, one per new certificate first: postmap -F
+            // has read every file (a missing one fails the build), each file was verified when
+            // installFiles wrote it, and the handshakes prove what Postfix serves. Each postmap run
+            // costs 50-150 ms, so the sample is kept to a run or two.
             Map<String, SniMap.Entry> entriesByKey = entries;
-            for (String key : ProbeSample.of(List.copyOf(verify), k -> entriesByKey.get(k).chainFile().toString(),
-                    ProbeSample.MAX_PROVEN)) {
-                String stored = tools.queryFileMap(key, typed);
-                String problem = compare(stored, bindingByKey.get(key));
-                if (problem != null) {
-                    throw new MapFailure("postmap -Fq " + key + ": " + problem, Map.of(bindingOf.get(key),
-                            "the SNI map entry " + key + " " + problem));
+            List<String> sample = ProbeSample.of(List.copyOf(verify), k -> entriesByKey.get(k).chainFile().toString(),
+                    READ_BACK);
+            for (List<String> batch : batches(sample, entries)) {
+                Map<String, String> stored = tools.queryFileMap(batch, typed);
+                for (String key : batch) {
+                    String problem = stored.containsKey(key) ? compare(stored.get(key), bindingByKey.get(key))
+                            : "is missing";
+                    if (problem != null) {
+                        throw new MapFailure("postmap -q " + key + ": " + problem, Map.of(bindingOf.get(key),
+                                "the SNI map entry " + key + " " + problem));
+                    }
                 }
             }
             return new Built(typed, true);
@@ -151,6 +160,32 @@ final class SniMapBuilder {
         } catch (IOException e) {
             throw new MapFailure("cannot write the SNI map " + source + ": " + e.getMessage(), mailErrors);
         }
+    }
+
+    /**
+     * Splits keys into runs of postmap whose answers (base64, a third larger than the files) stay
+     * well under the runner's output limit.
+     */
+    static List<List<String>> batches(List<String> keys, Map<String, SniMap.Entry> entries) throws IOException {
+        long budget = CommandRunner.OUTPUT_LIMIT / 2;
+        List<List<String>> batches = new ArrayList<>();
+        List<String> open = new ArrayList<>();
+        long size = 0;
+        for (String key : keys) {
+            SniMap.Entry e = entries.get(key);
+            long answer = key.length() + 2 + (Files.size(e.keyFile()) + Files.size(e.chainFile()) + 2) * 4 / 3 + 4;
+            if (!open.isEmpty() && size + answer > budget) {
+                batches.add(open);
+                open = new ArrayList<>();
+                size = 0;
+            }
+            open.add(key);
+            size += answer;
+        }
+        if (!open.isEmpty()) {
+            batches.add(open);
+        }
+        return batches;
     }
 
     /**

@@ -1,8 +1,8 @@
 package org.mailcert.agent.target.dovecot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.mailcert.agent.target.mail.ServedCheck;
+import org.mailcert.common.testing.Golden;
 
 /** The rendered include (golden files), reading it back, and what is probed after a change. */
 class DovecotIncludeTest {
@@ -49,6 +50,26 @@ class DovecotIncludeTest {
     void serverOnlyIncludeMatchesGolden() {
         Golden.assertMatches("dovecot", "include-2.3-server-only.conf",
                 IncludeFile.render(Syntax.V2_3, List.of(served(null, S, "server")), false));
+    }
+
+    @Test
+    void namesOfOneCertificateShareABlockOfAtMostAHundredAndWildcardsComeLastAlone() {
+        List<Served> entries = new ArrayList<>(List.of(served(null, S, "server")));
+        for (int i = 0; i < 250; i++) {
+            entries.add(served("mail.d" + i + ".example", A, "mail/d" + i + ".example"));
+        }
+        entries.add(served("*.example.net", W, "mail/example.net"));
+        entries.add(served("mail.example.net", W, "mail/example.net"));
+        List<List<Served>> blocks = IncludeFile.blocks(Syntax.V2_3, entries);
+        assertEquals(List.of(100, 100, 50, 1, 1), blocks.stream().map(List::size).toList());
+        assertEquals("mail.example.net", blocks.get(3).get(0).slot());
+        assertEquals("*.example.net", blocks.get(4).get(0).slot());
+        assertEquals(252, IncludeFile.blocks(Syntax.V2_4, entries).size(), "2.4: one block per name");
+
+        String text = IncludeFile.render(Syntax.V2_3, entries, false);
+        assertEquals(5, IncludeFile.blockCount(text));
+        assertEquals(253, IncludeFile.listed(text).size(), "every slot is listed for the next apply");
+        assertTrue(text.contains("local_name \"mail.d0.example mail.d1.example mail.d2.example "), text);
     }
 
     @Test

@@ -87,7 +87,7 @@ class DovecotTargetIT {
             return real.run(c);
         };
         DovecotSettings settings = new DovecotSettings(dovecot.config(), dovecot.include(), certDir,
-                DovecotInstance.ADDRESS, Duration.ofSeconds(3), DovecotSettings.DEFAULT_LARGE_CONFIG_NAMES);
+                DovecotInstance.ADDRESS, Duration.ofSeconds(3), DovecotSettings.DEFAULT_LARGE_CONFIG_BLOCKS);
         target = new DovecotTarget(settings, counting, PROBE);
         server = TestBindings.leaf("host.mailcert.test");
         com = TestBindings.leaf("mail.example.com");
@@ -371,15 +371,58 @@ class DovecotTargetIT {
     }
 
     @Test
+    void namesSharingOneCertificateShareBlocksAndEachIsServed() throws Exception {
+        int n = 150;
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = "mail.d" + i + ".example";
+        }
+        TestPki.Leaf bundle = TestBindings.leaf(names);
+        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
+        for (int i = 0; i < n; i++) {
+            set.add(TestBindings.binding("mail/d" + i + ".example", names[i], bundle));
+        }
+        DovecotTarget large = new DovecotTarget(new DovecotSettings(dovecot.config(), dovecot.include(), certDir,
+                DovecotInstance.ADDRESS, Duration.ofSeconds(10), 100), new CommonsExecRunner(), PROBE);
+        large.apply(set).commit();
+
+        String include = Files.readString(dovecot.include(), UTF_8);
+        List<String> blocks = include.lines().filter(l -> l.startsWith("local_name ")).toList();
+        assertEquals(2, blocks.size(), "100 names to a block:\n" + blocks);
+        assertEquals(n, IncludeFile.listed(include).size() - 1, "every name is still listed for the next apply");
+        assertFalse(include.contains("vsz_limit"), "2 blocks are not a large configuration");
+        Endpoint imaps = dovecot.endpoints().get(1);
+        for (String name : List.of(names[0], names[1], names[99], names[n - 1])) {
+            assertEquals(TestBindings.sha(bundle), PROBE.probe(imaps, Optional.of(name)).leafSha256(), name);
+        }
+        assertEquals(TestBindings.sha(server), PROBE.probe(imaps, Optional.of("mail.d150.example")).leafSha256());
+    }
+
+    /** A certificate of its own for each of {@code n} domains {@code mail.d<i>.example}: one block each. */
+    private static List<TestPki.Leaf> ownLeaves(int n) {
+        List<TestPki.Leaf> leaves = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            leaves.add(TestBindings.leaf("mail.d" + i + ".example"));
+        }
+        return leaves;
+    }
+
+    /** The server binding and a mail binding of {@code mail.d<i>.example} for each leaf. */
+    private List<Binding> withServer(List<TestPki.Leaf> leaves) {
+        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
+        for (int i = 0; i < leaves.size(); i++) {
+            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", leaves.get(i)));
+        }
+        return set;
+    }
+
+    @Test
     void manyNamesRaiseTheConfigProcessLimitAndAreServed() throws Exception {
         int n = 100;
         DovecotTarget large = new DovecotTarget(new DovecotSettings(dovecot.config(), dovecot.include(), certDir,
                 DovecotInstance.ADDRESS, Duration.ofSeconds(10), n), new CommonsExecRunner(), PROBE);
-        TestPki.Leaf shared = TestBindings.leaf("mail.d0.example");
-        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
-        for (int i = 0; i < n; i++) {
-            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", shared));
-        }
+        List<TestPki.Leaf> leaves = ownLeaves(n);
+        List<Binding> set = withServer(leaves);
         long start = System.nanoTime();
         Target.Change change = large.apply(set);
         long applied = System.nanoTime();
@@ -397,7 +440,7 @@ class DovecotTargetIT {
         long t1 = System.nanoTime();
         String first = PROBE.probe(imaps, Optional.of("mail.d50.example")).leafSha256();
         long t2 = System.nanoTime();
-        assertEquals(TestBindings.sha(shared), first);
+        assertEquals(TestBindings.sha(leaves.get(50)), first);
         long t3 = System.nanoTime();
         assertEquals(TestBindings.sha(server), PROBE.probe(imaps, Optional.empty()).leafSha256());
         long t4 = System.nanoTime();
@@ -420,11 +463,8 @@ class DovecotTargetIT {
         assertEquals("service/config/vsz_limit = 18446744073709551615 B", doveconf("service/config/vsz_limit"),
                 "the baseline leaves the limit at default_vsz_limit");
         assertEquals("default_vsz_limit = 256 M", doveconf("default_vsz_limit"));
-        TestPki.Leaf shared = TestBindings.leaf("mail.d0.example");
-        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
-        for (int i = 0; i < n; i++) {
-            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", shared));
-        }
+        List<TestPki.Leaf> leaves = ownLeaves(n);
+        List<Binding> set = withServer(leaves);
         int logBefore = dovecot.log().length();
         List<String> limits = new ArrayList<>();
         target.seam(step -> {
@@ -447,7 +487,7 @@ class DovecotTargetIT {
         String during = dovecot.log().substring(logBefore);
         assertFalse(during.contains("Error reading configuration"), during);
         Endpoint imaps = dovecot.endpoints().get(1);
-        assertEquals(TestBindings.sha(shared), PROBE.probe(imaps, Optional.of("mail.d1999.example")).leafSha256());
+        assertEquals(TestBindings.sha(leaves.get(1999)), PROBE.probe(imaps, Optional.of("mail.d1999.example")).leafSha256());
         assertEquals(TestBindings.sha(server), PROBE.probe(imaps, Optional.empty()).leafSha256());
         System.out.printf("dovecot IT: %d names from a 256 MB config process: apply incl. the interim reload %d ms%n",
                 n, (applied - start) / 1_000_000);
@@ -463,11 +503,8 @@ class DovecotTargetIT {
                     }
                     return new CommonsExecRunner().run(c);
                 }, PROBE);
-        TestPki.Leaf shared = TestBindings.leaf("mail.d0.example");
-        List<Binding> set = new ArrayList<>(List.of(TestBindings.binding("server", "host.mailcert.test", server)));
-        for (int i = 0; i < n; i++) {
-            set.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example", shared));
-        }
+        List<TestPki.Leaf> leaves = ownLeaves(n);
+        List<Binding> set = withServer(leaves);
         large.apply(set).commit();
         commands.clear();
 
@@ -495,7 +532,7 @@ class DovecotTargetIT {
         assertTrue(commands.stream().noneMatch(c -> c.arguments().contains("reload")), commands.toString());
         assertEquals(before, Files.readString(dovecot.include(), UTF_8));
         assertNoTraceOf(missing);
-        assertEquals(TestBindings.sha(shared), PROBE.probe(imaps, Optional.of("mail.d9.example")).leafSha256());
+        assertEquals(TestBindings.sha(leaves.get(9)), PROBE.probe(imaps, Optional.of("mail.d9.example")).leafSha256());
     }
 
     /** One setting as {@code doveconf -c CONFIG NAME} prints it. */

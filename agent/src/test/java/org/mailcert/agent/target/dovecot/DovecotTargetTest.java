@@ -1,7 +1,6 @@
 package org.mailcert.agent.target.dovecot;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +35,7 @@ import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.agent.testing.TestBindings;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.common.testing.TestPki;
 
 /** The Dovecot target's transaction with a recording command runner and a probe that reads the include. */

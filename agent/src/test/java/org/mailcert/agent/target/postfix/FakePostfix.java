@@ -22,7 +22,7 @@ import org.mailcert.common.pki.Pem;
 
 /**
  * A stand-in for postconf, postmap and postfix in unit tests: main.cf is a map in memory, {@code
- * postmap -F} writes a database file (mode 0644, so the target must narrow it), {@code postmap -Fq}
+ * postmap -F} writes a database file (mode 0644, so the target must narrow it), {@code postmap -q -}
  * answers from the source file, and the probe serves what the configuration last reloaded says.
  * Records every command.
  */
@@ -100,13 +100,20 @@ final class FakePostfix implements CommandRunner, TlsProbe {
             Files.writeString(source.resolveSibling(source.getFileName() + ".db"), Files.readString(source));
             return CommandResult.exited(0, "");
         }
+        // postmap -q - type:file, keys on stdin: "key TAB base64(files)" for each key present.
         Path source = Path.of(a.get(2).substring(a.get(2).indexOf(':') + 1));
-        SniMap.Entry e = SniMap.parse(Files.readString(source.resolveSibling(source.getFileName() + ".db")))
-                .get(a.get(1));
-        if (e == null) {
-            return CommandResult.exited(1, "");
+        Map<String, SniMap.Entry> db = SniMap.parse(Files.readString(source.resolveSibling(source.getFileName()
+                + ".db")));
+        StringBuilder out = new StringBuilder();
+        for (String key : input.lines().toList()) {
+            SniMap.Entry e = db.get(key);
+            if (e != null) {
+                String files = Files.readString(e.keyFile()) + "\n" + Files.readString(e.chainFile());
+                out.append(key).append('\t').append(java.util.Base64.getEncoder()
+                        .encodeToString(files.getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
+            }
         }
-        return CommandResult.exited(0, Files.readString(e.keyFile()) + Files.readString(e.chainFile()));
+        return CommandResult.exited(out.length() == 0 ? 1 : 0, out.toString());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.mailcert.agent.target.postfix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +25,7 @@ import org.mailcert.agent.target.Scope;
 import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.testing.TestBindings;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.common.testing.TestPki;
 
 class PostfixTargetTest {

@@ -1,7 +1,6 @@
 package org.mailcert.agent.target.postfix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.target.mail.CertFiles;
 import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.testing.TestBindings;
+import org.mailcert.common.testing.Golden;
 
 class SniMapTest {
     static final Path DIR = Path.of("/var/lib/mailcert-agent/postfix");

@@ -1,7 +1,6 @@
 package org.mailcert.agent.target.qmail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.mailcert.common.testing.Golden;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +39,7 @@ import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.agent.testing.TestBindings;
 import org.mailcert.common.pki.Fingerprints;
 import org.mailcert.common.pki.MaterialReader;
+import org.mailcert.common.testing.Golden;
 import org.mailcert.common.testing.TestPki;
 
 class QmailTargetTest {
