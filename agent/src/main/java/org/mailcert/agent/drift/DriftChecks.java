@@ -98,11 +98,14 @@ public final class DriftChecks {
 
     static void fileChanged(Observed.OfBinding o, Inputs in, List<DriftItem> out) {
         for (Observed.File f : o.files()) {
-            if (f.found().isPresent() && !f.found().get().sha256().equals(f.expectedSha256())) {
-                out.add(item(Reason.FILE_CHANGED, o, f.path() + " holds other content than was installed (sha256:"
-                        + abbreviated(f.found().get().sha256()) + ", installed sha256:" + abbreviated(f.expectedSha256())
-                        + ")"));
+            if (f.found().isEmpty() || f.found().get().sha256().equals(f.expectedSha256())) {
+                continue;
             }
+            String found = f.found().get().sha256();
+            out.add(item(Reason.FILE_CHANGED, o, f.path() + (found.equals(Observed.Found.UNREADABLE)
+                    ? " cannot be read"
+                    : " holds other content than was installed (sha256:" + abbreviated(found) + ", installed sha256:"
+                            + abbreviated(f.expectedSha256()) + ")")));
         }
     }
 

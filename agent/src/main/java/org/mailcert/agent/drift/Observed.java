@@ -35,10 +35,13 @@ public final class Observed {
     /**
      * A file that exists.
      *
-     * @param sha256 SHA-256 of its content
+     * @param sha256 SHA-256 of its content, or {@link #UNREADABLE}
      * @param ownerOnly whether only its owner can read it (mode 0600 on POSIX)
      */
     public record Found(String sha256, boolean ownerOnly) {
+        /** The {@code sha256} of a file that exists but cannot be read. */
+        public static final String UNREADABLE = "unreadable";
+
         /** Refuses nulls. */
         public Found {
             Objects.requireNonNull(sha256, "sha256");
