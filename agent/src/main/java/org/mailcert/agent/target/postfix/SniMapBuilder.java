@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class SniMapBuilder {
     /** From this many SNI map entries on, a small change updates a copy of the applied map. */
     static final int INCREMENTAL_FROM = 500;
+    /** How many changed keys are read back from a new map at most. */
+    static final int READ_BACK = 8;
     /** The database file {@code postmap} makes per map type that {@code postmap -i} can update. */
     private static final Map<String, String> DATABASE_SUFFIX = Map.of("hash", ".db", "btree", ".db", "lmdb", ".lmdb");
     private static final Logger LOG = LoggerFactory.getLogger(SniMapBuilder.class);
@@ -67,9 +69,6 @@ final class SniMapBuilder {
         this.tools = tools;
         this.managedDir = managedDir;
     }
-
-    /** How many changed keys are read back from a new map at most. */
-    static final int READ_BACK = 8;
 
     /** Test-only: from how many entries on a small change updates a copy of the applied map. */
     void incrementalFrom(int entries) {
