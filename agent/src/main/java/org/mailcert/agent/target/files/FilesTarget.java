@@ -13,6 +13,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mailcert.agent.drift.FileObserver;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.exec.CommandException;
 import org.mailcert.agent.exec.CommandResult;
@@ -38,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * DnsNames#hostname}. After a change the optional command runs with {@code MAILCERT_CHANGED} set to
  * the changed served names; if it fails, the previous files come back. Not thread-safe.
  */
-public final class FilesTarget implements Target {
+public final class FilesTarget implements Target, Observable {
     /** The target's name. */
     public static final String NAME = "files";
     /** Environment variable holding the space-separated served names that changed. */
@@ -126,6 +130,33 @@ public final class FilesTarget implements Target {
             LOG.info("files target: changed {} in {}", String.join(" ", changed), live);
         }
         return new FilesChange(journal, new ApplyReport(NAME, outcomes, removed), List.copyOf(changed));
+    }
+
+    /**
+     * The four files of each binding as found: the key must be owner-only, the others may be read
+     * by anyone. Names that {@link #apply} would refuse are left out (they were never written).
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) {
+        Map<String, List<Observed.File>> files = new LinkedHashMap<>();
+        for (Binding b : desired) {
+            String name;
+            try {
+                name = DnsNames.hostname(b.servedName());
+            } catch (InvalidNameException e) {
+                continue;
+            }
+            Path d = live.resolve(name);
+            if (!d.normalize().getParent().equals(live)) {
+                continue;
+            }
+            files.put(b.id(), List.of(
+                    FileObserver.observe(d.resolve(PRIVKEY), true, b.keyPem().getBytes(US_ASCII)),
+                    FileObserver.observe(d.resolve(FULLCHAIN), false, b.fullChainPem().getBytes(US_ASCII)),
+                    FileObserver.observe(d.resolve(CERT), false, b.leafPem().getBytes(US_ASCII)),
+                    FileObserver.observe(d.resolve(CHAIN), false, b.intermediatesPem().getBytes(US_ASCII))));
+        }
+        return new TargetObservation(NAME, files, List.of(), List.of(), Map.of(), true);
     }
 
     /**

@@ -1,0 +1,108 @@
+package org.mailcert.agent.drift;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.Scope;
+import org.mailcert.agent.target.TargetException;
+import org.mailcert.common.pki.TrustChecker;
+
+/**
+ * One drift cycle: asks each target what it has installed, makes the live handshakes its plan
+ * allows, and runs the drift checks. It changes nothing; what to do about the items (repair in
+ * {@code enforce} mode, report in {@code report} mode) is the caller's. A target that cannot be
+ * observed is itself an item ({@link Reason#CONFIG_EDITED} of the host: its configuration cannot
+ * be read). Not thread-safe: one cycle at a time.
+ */
+public final class DriftCycle {
+    private final ServedObserver observer;
+    private final int probeBudget;
+    private final DriftPolicy policy;
+    private final Optional<TrustChecker> trust;
+    private final Clock clock;
+    private long cycles;
+
+    /**
+     * @param observer makes the handshakes
+     * @param probeBudget how many handshakes one cycle makes at most (each target gets its share)
+     * @param policy when a certificate is expiring
+     * @param trust the roots a chain must verify against; empty to skip {@link Reason#UNTRUSTED}
+     * @param clock the time certificates are judged at
+     */
+    public DriftCycle(ServedObserver observer, int probeBudget, DriftPolicy policy, Optional<TrustChecker> trust,
+            Clock clock) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.trust = Objects.requireNonNull(trust, "trust");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (probeBudget < 1) {
+            throw new IllegalArgumentException("the probe budget must be positive");
+        }
+        this.probeBudget = probeBudget;
+    }
+
+    /**
+     * Runs one cycle over the desired state.
+     *
+     * @param discoveredDomains the mail domains the host's servers are configured for
+     */
+    public List<DriftItem> run(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains)
+            throws InterruptedException {
+        long cycle = cycles++;
+        Map<String, Binding> byId = new LinkedHashMap<>();
+        desired.forEach(b -> byId.put(b.id(), b));
+        Optional<Binding> server = desired.stream().filter(b -> b.scope() == Scope.SERVER).findFirst();
+        List<Observed.OfBinding> bindings = new ArrayList<>();
+        List<Observed.Config> configs = new ArrayList<>();
+        Set<String> noSni = new HashSet<>();
+        List<DriftItem> unobservable = new ArrayList<>();
+        int share = Math.max(1, probeBudget / Math.max(1, targets.size()));
+        for (Observable t : targets) {
+            TargetObservation o;
+            try {
+                o = t.observe(desired);
+            } catch (TargetException e) {
+                unobservable.add(new DriftItem(Reason.CONFIG_EDITED, DriftItem.HOST, t.name(),
+                        "cannot observe: " + e.getMessage()));
+                continue;
+            }
+            configs.addAll(o.configs());
+            if (!o.perDomain()) {
+                noSni.add(o.target());
+            }
+            List<ProbePlan.Name> names = new ArrayList<>();
+            o.names().forEach((sni, id) -> {
+                if (byId.containsKey(id)) {
+                    names.add(new ProbePlan.Name(sni, byId.get(id).leafSha256()));
+                }
+            });
+            names.sort((a, b) -> a.sni().compareTo(b.sni()));
+            List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle));
+            Map<String, List<Observed.Served>> servedById = new LinkedHashMap<>();
+            for (Observed.Served s : served) {
+                Optional<String> id = s.sni().isPresent() ? Optional.ofNullable(o.names().get(s.sni().get()))
+                        : server.map(Binding::id);
+                id.ifPresent(x -> servedById.computeIfAbsent(x, k -> new ArrayList<>()).add(s));
+            }
+            Set<String> ids = new HashSet<>(o.files().keySet());
+            ids.addAll(servedById.keySet());
+            for (String id : byId.keySet()) {
+                if (ids.contains(id)) {
+                    bindings.add(new Observed.OfBinding(byId.get(id), o.target(), o.files().getOrDefault(id, List.of()),
+                            servedById.getOrDefault(id, List.of())));
+                }
+            }
+        }
+        List<DriftItem> items = new ArrayList<>(DriftChecks.run(new DriftChecks.Inputs(new Observed.Host(bindings,
+                configs, server, discoveredDomains, noSni), policy, trust, clock.instant())));
+        items.addAll(unobservable);
+        return items;
+    }
+}

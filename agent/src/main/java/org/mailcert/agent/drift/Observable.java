@@ -1,0 +1,23 @@
+package org.mailcert.agent.drift;
+
+import java.util.List;
+import org.mailcert.agent.target.Binding;
+import org.mailcert.agent.target.TargetException;
+
+/**
+ * A target whose installed state a drift cycle can observe. Observing changes nothing on the host
+ * and makes no handshakes: the target says which endpoints and names to probe, and the cycle
+ * probes them within its budget ({@link ProbePlan}, {@link ServedObserver}).
+ */
+public interface Observable {
+    /** The target's name, as in the items it is named in. */
+    String name();
+
+    /**
+     * What this target has installed of {@code desired}: its files, its managed configuration, and
+     * which names it serves on which endpoints.
+     *
+     * @throws TargetException if the target cannot even look (its configuration cannot be read)
+     */
+    TargetObservation observe(List<Binding> desired) throws TargetException, InterruptedException;
+}
