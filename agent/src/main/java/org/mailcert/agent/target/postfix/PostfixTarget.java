@@ -1,5 +1,6 @@
 package org.mailcert.agent.target.postfix;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
@@ -18,6 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.mailcert.agent.drift.FileObserver;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.CommandRunner;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.TlsProbe;
@@ -36,6 +41,7 @@ import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.target.mail.Steps;
 import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.common.files.AtomicFiles;
+import org.mailcert.common.pki.Fingerprints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * to the admin's own (legacy) TLS settings. An admin's own {@code tls_server_sni_maps} is never
  * overwritten: MAIL bindings then fail with a conflict. Not thread-safe.
  */
-public final class PostfixTarget implements Target, Inspectable {
+public final class PostfixTarget implements Target, Inspectable, Observable {
     /** The target's name. */
     public static final String NAME = "postfix";
     /** The server-wide key-first chain file parameter this agent owns. */
@@ -309,6 +315,71 @@ public final class PostfixTarget implements Target, Inspectable {
             throw new TargetException(NAME, "more than one server-wide certificate; nothing was changed", errors);
         }
         return servers.stream().findFirst();
+    }
+
+    /**
+     * What Postfix has of {@code desired}, for a drift cycle: each binding's files as the apply
+     * writes them, the two {@code main.cf} parameters this target owns (and the SNI map's source
+     * file) against what an apply of {@code desired} would set, and the TLS endpoints with the names
+     * to probe (a wildcard by a name under it). Runs {@code postconf} (twice) and reads files;
+     * changes nothing.
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) throws TargetException, InterruptedException {
+        List<SniName> names = SniName.of(desired, NAME);
+        Optional<Binding> server = serverBinding(desired);
+        Map<String, List<Observed.File>> observedFiles = new LinkedHashMap<>();
+        server.ifPresent(b -> observedFiles.put(b.id(), observeFiles(b, EnumSet.allOf(CertFiles.Form.class))));
+        for (SniName n : names) {
+            observedFiles.computeIfAbsent(n.binding().id(),
+                    id -> observeFiles(n.binding(), EnumSet.of(CertFiles.Form.KEY, CertFiles.Form.FULLCHAIN)));
+        }
+        Map<String, String> mainCf = readMainCf("while observing it");
+        List<Observed.Config> configs = new ArrayList<>();
+        server.ifPresent(b -> configs.add(new Observed.Config(NAME, "main.cf " + CHAIN_FILES,
+                files.pathsOf(b).keyAndChain().toString(), Optional.ofNullable(mainCf.get(CHAIN_FILES)))));
+        Map<String, String> probeNames = new LinkedHashMap<>();
+        if (!names.isEmpty()) {
+            Map<String, SniMap.Entry> entries = SniMap.entries(names, files::pathsOf);
+            String text = SniMap.render(entries);
+            Path source = SniMap.pathFor(settings.managedDir(), text);
+            String type;
+            try {
+                type = tools.value("default_database_type");
+            } catch (ToolException e) {
+                throw new TargetException(NAME, "cannot read default_database_type: " + e.getMessage());
+            }
+            configs.add(new Observed.Config(NAME, "main.cf " + SNI_MAPS, type + ":" + source,
+                    Optional.ofNullable(mainCf.get(SNI_MAPS))));
+            configs.add(new Observed.Config(NAME, source.toString(), Fingerprints.sha256Hex(text.getBytes(UTF_8)),
+                    fileSha256(source)));
+            Map<String, String> bindingOfKey = new LinkedHashMap<>();
+            names.forEach(n -> bindingOfKey.putIfAbsent(SniMap.key(n), n.binding().id()));
+            entries.values().forEach(e -> probeNames.put(e.probeName(), bindingOfKey.get(e.key())));
+        }
+        return new TargetObservation(NAME, observedFiles, configs, endpoints(), probeNames, true);
+    }
+
+    private List<Observed.File> observeFiles(Binding b, Set<CertFiles.Form> forms) {
+        CertFiles.Installed paths = files.pathsOf(b);
+        List<Observed.File> out = new ArrayList<>();
+        for (CertFiles.Form f : forms) {
+            String content = switch (f) {
+                case KEY -> b.keyPem();
+                case FULLCHAIN -> b.fullChainPem();
+                case KEY_AND_CHAIN -> b.keyPem() + b.fullChainPem();
+            };
+            out.add(FileObserver.observe(paths.path(f), f != CertFiles.Form.FULLCHAIN, content.getBytes(US_ASCII)));
+        }
+        return out;
+    }
+
+    private static Optional<String> fileSha256(Path file) {
+        try {
+            return Optional.of(Fingerprints.sha256Hex(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private Map<String, String> readMainCf(String when) throws TargetException, InterruptedException {

@@ -37,6 +37,7 @@ final class FakePostfix implements CommandRunner, TlsProbe {
     /** The probe reports this leaf for everything while {@link #reloads} equals {@link #lieAtReload}. */
     String forcedLeaf = "0".repeat(64);
     int lieAtReload = -1;
+    private int probes;
 
     FakePostfix() {
         mainCf.put("smtpd_tls_security_level", "may");
@@ -118,6 +119,7 @@ final class FakePostfix implements CommandRunner, TlsProbe {
 
     @Override
     public synchronized ProbeResult probe(Endpoint endpoint, Optional<String> sni) throws ProbeException {
+        probes++;
         try {
             Path file;
             Optional<SniMap.Entry> entry = Optional.empty();
@@ -142,6 +144,11 @@ final class FakePostfix implements CommandRunner, TlsProbe {
         } catch (Exception e) {
             throw new ProbeException(endpoint + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How many handshakes were asked for. */
+    synchronized int probes() {
+        return probes;
     }
 
     /** The commands as lines, with the paths and hashes that differ between runs replaced. */
