@@ -19,6 +19,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.mailcert.agent.drift.FileObserver;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.exec.CommandException;
 import org.mailcert.agent.exec.CommandResult;
@@ -38,6 +42,7 @@ import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.target.mail.Steps;
 import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.common.files.AtomicFiles;
+import org.mailcert.common.pki.Fingerprints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * the raise, reloads and proves it, and only then switches in the new include. The interim step is
  * journaled like the rest: any failure restores the original include. Not thread-safe.
  */
-public final class DovecotTarget implements Target, Inspectable {
+public final class DovecotTarget implements Target, Inspectable, Observable {
     /** The target's name. */
     public static final String NAME = "dovecot";
     /** Unchanged names probed after a reload. */
@@ -190,6 +195,46 @@ public final class DovecotTarget implements Target, Inspectable {
             Thread.currentThread().interrupt();
             throw new TargetException(NAME, "interrupted", Map.of(), false, e);
         }
+    }
+
+    /**
+     * What Dovecot has of {@code desired}, for a drift cycle: each certificate's key and chain file,
+     * the managed include against the one an apply of {@code desired} writes (an include no longer
+     * read by Dovecot's configuration cannot be observed: that is an error, which the cycle reports),
+     * and the endpoints with the names to probe (a wildcard by a name under it). Runs only {@code
+     * dovecot --version} and {@code doveconf} when their cached answers are stale; changes nothing.
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) throws TargetException, InterruptedException {
+        Plan plan = plan(desired);
+        Map<String, Binding> byId = new LinkedHashMap<>();
+        desired.forEach(b -> byId.put(b.id(), b));
+        Map<String, List<Observed.File>> observedFiles = new LinkedHashMap<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Served e : plan.entries()) {
+            Binding b = byId.get(e.bindingId());
+            observedFiles.computeIfAbsent(e.bindingId(), id -> List.of(
+                    FileObserver.observe(e.key(), true, b.keyPem().getBytes(UTF_8)),
+                    FileObserver.observe(e.fullChain(), false, b.fullChainPem().getBytes(UTF_8))));
+            e.pattern().ifPresent(p -> names.put(p.startsWith("*.") ? "mailcert-probe." + p.substring(2) : p,
+                    e.bindingId()));
+        }
+        Optional<String> onDisk;
+        try {
+            onDisk = Files.isRegularFile(settings.include())
+                    ? Optional.of(Fingerprints.sha256Hex(Files.readAllBytes(settings.include()))) : Optional.empty();
+        } catch (IOException e) {
+            onDisk = Optional.of("unreadable");
+        }
+        List<Observed.Config> configs = List.of(new Observed.Config(NAME, settings.include().toString(),
+                Fingerprints.sha256Hex(plan.text().getBytes(UTF_8)), onDisk));
+        List<Endpoint> endpoints;
+        try {
+            endpoints = running().listeners().endpoints(settings.probeAddress());
+        } catch (Failure e) {
+            throw new TargetException(NAME, e.getMessage());
+        }
+        return new TargetObservation(NAME, observedFiles, configs, endpoints, names, true);
     }
 
     /** What an apply will write: decided before anything is touched, refusing bad names first. */

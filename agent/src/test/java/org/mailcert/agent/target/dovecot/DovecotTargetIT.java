@@ -10,18 +10,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.agent.drift.DriftCycle;
+import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.ServedObserver;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.exec.CommandResult;
 import org.mailcert.agent.exec.CommandRunner;
@@ -37,6 +42,7 @@ import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.mail.TargetFacts;
 import org.mailcert.agent.testing.DovecotInstance;
 import org.mailcert.agent.testing.TestBindings;
+import org.mailcert.common.files.AtomicFiles;
 import org.mailcert.common.pki.Fingerprints;
 import org.mailcert.common.testing.TestPki;
 
@@ -135,6 +141,30 @@ class DovecotTargetIT {
         assertTrue(include.indexOf("local_name \"mail.example.net\"") < include.indexOf("local_name \"*.example.net\""),
                 "exact names before wildcards:\n" + include);
         assertFalse(include.contains("webmail"), include);
+    }
+
+    @Test
+    void aDriftCycleFindsNothingOnTheBaselineThenADeletedKeyAndARemovedInclude() throws Exception {
+        DriftCycle cycle = new DriftCycle(new ServedObserver(PROBE, 4, Duration.ofSeconds(30)), 200,
+                DriftPolicy.DEFAULT, Optional.empty(), Clock.systemUTC());
+        assertEquals(List.of(), cycle.run(baselineBindings(), List.of(target), Set.of()));
+
+        Path key = certDir.resolve(TestBindings.sha(com).substring(0, 16) + ".key.pem");
+        byte[] keyBytes = Files.readAllBytes(key);
+        Files.delete(key);
+        Path away = dovecot.include().resolveSibling("moved-away.conf.off");
+        Files.move(dovecot.include(), away);
+        try {
+            List<String> items = cycle.run(baselineBindings(), List.of(target), Set.of()).stream()
+                    .map(i -> i.reason().label() + " " + i.subject()).toList();
+            // Dovecot still serves what it loaded: only the files and the include are drift, not yet what is served.
+            assertEquals(List.of("FileMissing mail/example.com", "ConfigEdited host"), items);
+        } finally {
+            Files.move(away, dovecot.include());
+            // Put back: an include in force that names a missing file makes every later apply's
+            // whole-configuration validation fail (a known gap, in the session's note).
+            AtomicFiles.write(key, keyBytes, AtomicFiles.OWNER_ONLY);
+        }
     }
 
     @Test
