@@ -434,11 +434,56 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
                 AtomicFiles.OWNER_ONLY);
         try {
             CommandResult r = run(List.of("doveconf", "-c", wrapper.toString(), "-x", "-n"), VALIDATE);
+            if (!r.succeeded() && r.stderr().contains("configuration file " + settings.include() + " ")) {
+                r = validateInACopy(fresh);
+            }
             if (!r.succeeded() || !stderrBesidesTheOldInclude(r.stderr()).isBlank()) {
                 throw new Failure("doveconf -x " + r.describe().replace(wrapper.toString(), settings.config().toString()));
             }
         } finally {
             Files.deleteIfExists(wrapper);
+        }
+    }
+
+    /**
+     * The whole configuration validated with the new include in the place of the one in force, in
+     * a private copy of the configuration directory (0700, deleted afterwards). For when the include
+     * in force cannot be parsed any more, say because a key file it names was deleted: Dovecot could
+     * not reload it either, and every validation that reads it fails, though the new include may no
+     * longer name that file. Files included from outside the directory are read where they are.
+     */
+    private CommandResult validateInACopy(Path fresh) throws IOException, Failure, InterruptedException {
+        Path root = settings.config().getParent();
+        Path copy = settings.certDir().resolve(".validate-copy");
+        deleteTree(copy);
+        AtomicFiles.privateDirectory(copy);
+        try {
+            for (Path f : configFiles.files()) {
+                if (f.startsWith(root)) {
+                    Path to = copy.resolve(root.relativize(f).toString());
+                    Files.createDirectories(to.getParent());
+                    Files.copy(f.equals(settings.include()) ? fresh : f, to);
+                }
+            }
+            Path main = copy.resolve(root.relativize(settings.config()).toString());
+            LOG.warn("dovecot: the include in force cannot be parsed any more; validating the new one in its place,"
+                    + " in a copy of {}", root);
+            CommandResult r = run(List.of("doveconf", "-c", main.toString(), "-x", "-n"), VALIDATE);
+            return new CommandResult(r.exitCode(), r.stdout(), r.stderr().replace(copy.toString(), root.toString()),
+                    r.timedOut());
+        } finally {
+            deleteTree(copy);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
