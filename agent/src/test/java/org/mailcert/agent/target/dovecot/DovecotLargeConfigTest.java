@@ -34,7 +34,8 @@ import org.mailcert.common.testing.TestPki;
 /**
  * Large configurations with a recording command runner: the interim include that raises the config
  * process's limit first, validating only the changed blocks, the warm-up deadline after a reload.
- * {@code largeConfigBlocks} is 2 here, so two SNI names make a large configuration.
+ * {@code largeConfigBlocks} is 2 here, so two names of different certificates (two blocks) make a large
+ * configuration.
  */
 class DovecotLargeConfigTest {
     private static final String LISTING = "doveconf -c TMP/etc/dovecot.conf protocols ssl log_path service"
