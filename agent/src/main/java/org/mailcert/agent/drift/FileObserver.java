@@ -2,7 +2,6 @@ package org.mailcert.agent.drift;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -38,18 +37,33 @@ public final class FileObserver {
     public static Observed.File observe(Path path, boolean secret, byte[] expected) {
         String expectedSha = Fingerprints.sha256Hex(expected);
         try {
-            BasicFileAttributes a = AtomicFiles.posix()
-                    ? Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    : Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            boolean ownerOnly = a.isRegularFile()
-                    && (!(a instanceof PosixFileAttributes p) || p.permissions().stream().noneMatch(OTHERS::contains));
-            String actual = Fingerprints.sha256Hex(Files.readAllBytes(path));
-            return new Observed.File(path, secret, expectedSha, Optional.of(new Observed.Found(actual, ownerOnly)));
-        } catch (NoSuchFileException e) {
-            return new Observed.File(path, secret, expectedSha, Optional.empty());
+            Optional<BasicFileAttributes> a = AtomicFiles.attributes(path);
+            Optional<String> actual = contentSha256(path);
+            if (a.isEmpty() || actual.isEmpty()) {
+                return new Observed.File(path, secret, expectedSha, Optional.empty());
+            }
+            boolean ownerOnly = a.get().isRegularFile() && (!(a.get() instanceof PosixFileAttributes p)
+                    || p.permissions().stream().noneMatch(OTHERS::contains));
+            return new Observed.File(path, secret, expectedSha, Optional.of(new Observed.Found(actual.get(),
+                    ownerOnly)));
         } catch (IOException e) {
-            // There but unreadable to the agent (which runs as root): not what was installed.
-            return new Observed.File(path, secret, expectedSha, Optional.of(new Observed.Found(Observed.Found.UNREADABLE, false)));
+            // There but its attributes unreadable to the agent (which runs as root): not what was installed.
+            return new Observed.File(path, secret, expectedSha, Optional.of(new Observed.Found(
+                    Observed.Found.UNREADABLE, false)));
+        }
+    }
+
+    /**
+     * SHA-256 of what a file holds (through a link), {@link Observed.Found#UNREADABLE} if it exists
+     * but cannot be read, empty if it does not exist.
+     */
+    public static Optional<String> contentSha256(Path file) {
+        try {
+            return Optional.of(Fingerprints.sha256Hex(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(Observed.Found.UNREADABLE);
         }
     }
 }

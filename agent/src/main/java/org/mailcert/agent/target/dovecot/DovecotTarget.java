@@ -5,11 +5,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -219,15 +221,8 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
             e.pattern().ifPresent(p -> names.put(p.startsWith("*.") ? "mailcert-probe." + p.substring(2) : p,
                     e.bindingId()));
         }
-        Optional<String> onDisk;
-        try {
-            onDisk = Files.isRegularFile(settings.include())
-                    ? Optional.of(Fingerprints.sha256Hex(Files.readAllBytes(settings.include()))) : Optional.empty();
-        } catch (IOException e) {
-            onDisk = Optional.of("unreadable");
-        }
         List<Observed.Config> configs = List.of(new Observed.Config(NAME, settings.include().toString(),
-                Fingerprints.sha256Hex(plan.text().getBytes(UTF_8)), onDisk));
+                Fingerprints.sha256Hex(plan.text().getBytes(UTF_8)), FileObserver.contentSha256(settings.include())));
         List<Endpoint> endpoints;
         try {
             endpoints = running().listeners().endpoints(settings.probeAddress());
@@ -477,11 +472,11 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

@@ -5,8 +5,6 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -275,7 +273,7 @@ public final class CertFiles {
 
     private Write writeIfDifferent(Path file, byte[] bytes) throws IOException {
         int hash = Arrays.hashCode(bytes);
-        Optional<BasicFileAttributes> attributes = attributes(file);
+        Optional<BasicFileAttributes> attributes = AtomicFiles.attributes(file);
         Optional<FileStamp> stamp = attributes.filter(CertFiles::isPrivateFile).map(FileStamp::of);
         Known k = known.get(file);
         if (stamp.isPresent() && k != null && k.stamp().equals(stamp.get()) && k.length() == bytes.length
@@ -299,20 +297,6 @@ public final class CertFiles {
         }
         known.put(file, new Known(written.get(), bytes.length, hash));
         return write;
-    }
-
-    /**
-     * The file's attributes in one stat (of a link itself, never its target; POSIX ones where the
-     * file system has them), or empty if it does not exist.
-     */
-    private static Optional<BasicFileAttributes> attributes(Path file) throws IOException {
-        try {
-            return Optional.of(AtomicFiles.posix()
-                    ? Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
     }
 
     /** A regular file (not a link) that, where modes exist, only its owner can read and write. */

@@ -352,7 +352,7 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
             configs.add(new Observed.Config(NAME, "main.cf " + SNI_MAPS, type + ":" + source,
                     Optional.ofNullable(mainCf.get(SNI_MAPS))));
             configs.add(new Observed.Config(NAME, source.toString(), Fingerprints.sha256Hex(text.getBytes(UTF_8)),
-                    fileSha256(source)));
+                    FileObserver.contentSha256(source)));
             Map<String, String> bindingOfKey = new LinkedHashMap<>();
             names.forEach(n -> bindingOfKey.putIfAbsent(SniMap.key(n), n.binding().id()));
             entries.values().forEach(e -> probeNames.put(e.probeName(), bindingOfKey.get(e.key())));
@@ -372,14 +372,6 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
             out.add(FileObserver.observe(paths.path(f), f != CertFiles.Form.FULLCHAIN, content.getBytes(US_ASCII)));
         }
         return out;
-    }
-
-    private static Optional<String> fileSha256(Path file) {
-        try {
-            return Optional.of(Fingerprints.sha256Hex(Files.readAllBytes(file)));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     private Map<String, String> readMainCf(String when) throws TargetException, InterruptedException {
