@@ -1,6 +1,14 @@
 package org.mailcert.agent.cli;
 
+import org.mailcert.agent.drift.DriftCycle;
+import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.ServedObserver;
 import org.mailcert.agent.probe.SocketTlsProbe;
+import org.mailcert.agent.sync.DriftSettings;
+import org.mailcert.common.pki.BadMaterialException;
+import org.mailcert.common.pki.Pem;
+import org.mailcert.common.pki.TrustChecker;
 import org.mailcert.agent.probe.TlsProbe;
 import org.mailcert.agent.target.courier.CourierSettings;
 import org.mailcert.agent.target.courier.CourierTarget;
@@ -71,6 +79,10 @@ final class RunCommand implements Callable<Integer> {
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    /** How many drift handshakes run at once. */
+    static final int DRIFT_PROBES_AT_ONCE = 8;
+    /** How long one drift cycle's handshakes may take in all. */
+    static final Duration DRIFT_PROBE_DEADLINE = Duration.ofSeconds(8);
     /** How long inspected host facts are reused for the Hello of a reconnect. */
     static final Duration FACTS_MAX_AGE = Duration.ofMinutes(5);
 
@@ -153,8 +165,27 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",
             converter = Durations.Converter.class,
-            description = "How often drift checks run (kept for drift checks; default: ${DEFAULT-VALUE}).")
+            description = "How often drift checks run, each wait jittered by a tenth (default: ${DEFAULT-VALUE}).")
     Duration driftInterval;
+
+    @Option(names = "--drift-probes", paramLabel = "N", defaultValue = "64",
+            description = "Live handshakes one drift cycle makes at most; names that do not fit are probed in later"
+                    + " cycles (default: ${DEFAULT-VALUE}).")
+    int driftProbes;
+
+    @Option(names = "--drift-watch", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Run a drift cycle soon after a managed file changes on disk (default: ${DEFAULT-VALUE}).")
+    boolean driftWatch;
+
+    @Option(names = "--expiring-within", paramLabel = "DURATION", defaultValue = "21d",
+            converter = Durations.Converter.class,
+            description = "A certificate is Expiring this long before its end, or a third of its lifetime before"
+                    + " if that is shorter (default: ${DEFAULT-VALUE}).")
+    Duration expiringWithin;
+
+    @Option(names = "--extra-roots", paramLabel = "FILE",
+            description = "PEM roots trusted besides the JDK's when judging whether a served chain is trusted.")
+    Path extraRoots;
 
     @Option(names = "--start-delay", paramLabel = "DURATION", defaultValue = "5s",
             converter = Durations.Converter.class,
@@ -192,7 +223,7 @@ final class RunCommand implements Callable<Integer> {
                         FACTS_MAX_AGE, main.services.clock())),
                 identities, new StateStore(options.dataDir()), new StatusStore(options.dataDir()), targets,
                 new GrpcControllerLink(main.services.channels().apply(options.keepalive(), options.keepaliveTimeout())), new SystemScheduler(executor),
-                main.services.clock(), random::nextDouble);
+                main.services.clock(), random::nextDouble, Optional.of(drift(options, chosen)));
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             client.stop();
@@ -278,6 +309,15 @@ final class RunCommand implements Callable<Integer> {
         if (driftInterval.isZero()) {
             throw usage("--drift-interval must be positive");
         }
+        if (driftProbes < 1 || driftProbes > 10_000) {
+            throw usage("--drift-probes must be between 1 and 10000, not " + driftProbes);
+        }
+        if (expiringWithin.isZero()) {
+            throw usage("--expiring-within must be positive");
+        }
+        if (extraRoots != null && !java.nio.file.Files.isReadable(extraRoots)) {
+            throw usage("--extra-roots: cannot read " + extraRoots);
+        }
         if (keepalive.compareTo(TlsChannels.KEEPALIVE_MIN) < 0) {
             throw usage("--keepalive must be at least " + TlsChannels.KEEPALIVE_MIN.toSeconds()
                     + "s (gRPC does not ping more often), not " + keepalive.toMillis() + " ms");
@@ -291,7 +331,34 @@ final class RunCommand implements Callable<Integer> {
         RunOptions.Mail mail = new RunOptions.Mail(postfixConfigDir, dovecotConfig, qmailDir, sni("--qmail-sni", qmailSni),
                 courierConfigDir, sni("--courier-sni", courierSni), probeAddress, ports, probeDeadline);
         return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command, mail,
-                nginxConfigDir, driftInterval, startDelay, keepalive, keepaliveTimeout);
+                nginxConfigDir, new RunOptions.Drift(driftInterval, driftProbes, driftWatch, expiringWithin,
+                        Optional.ofNullable(extraRoots)), startDelay, keepalive, keepaliveTimeout);
+    }
+
+    /** How drift is checked: every chosen target that can be observed, with live handshakes bounded. */
+    private DriftSettings drift(RunOptions options, List<Target> chosen) throws AgentException {
+        RunOptions.Drift d = options.drift();
+        Optional<TrustChecker> trust = Optional.of(TrustChecker.withJdkRoots());
+        if (d.extraRoots().isPresent()) {
+            Path file = d.extraRoots().get();
+            try {
+                trust = Optional.of(new TrustChecker(Pem.readCertificates(java.nio.file.Files.readAllBytes(file))));
+            } catch (BadMaterialException | java.io.IOException e) {
+                throw new AgentException("--extra-roots " + file + ": " + e.getMessage());
+            }
+        }
+        ServedObserver observer = new ServedObserver(new SocketTlsProbe(), DRIFT_PROBES_AT_ONCE,
+                DRIFT_PROBE_DEADLINE);
+        DriftCycle cycle = new DriftCycle(observer, d.probes(), new DriftPolicy(d.expiringWithin(),
+                DriftPolicy.DEFAULT.lifetimeDivisor()), trust, main.services.clock());
+        List<Observable> observable = chosen.stream().filter(Observable.class::isInstance).map(Observable.class::cast)
+                .toList();
+        DriftSettings.Mode mode = options.mode() == RunOptions.Mode.ENFORCE ? DriftSettings.Mode.ENFORCE
+                : DriftSettings.Mode.REPORT;
+        LOG.info("drift checks: mode {}, every {} (jittered), at most {} handshake(s) a cycle, targets {}{}",
+                mode.name().toLowerCase(Locale.ROOT), d.interval().toSeconds() + " s", d.probes(),
+                observable.stream().map(Observable::name).toList(), d.watch() ? ", watching managed files" : "");
+        return new DriftSettings(mode, d.interval(), cycle, observable, d.watch());
     }
 
     private SniSupport sni(String option, String value) {

@@ -12,19 +12,19 @@ import org.mailcert.agent.target.keychain.SniSupport;
  * for the full agent works) and carried for the work that uses them (drift checks, nginx).
  *
  * @param dataDir identity and state
- * @param mode enforce or report (kept)
+ * @param mode enforce or report
  * @param targets the targets to apply, in order
  * @param filesDir the files target's directory, if configured
  * @param filesCommand the files target's command as an argument list; empty for none
  * @param mail where the mail-server targets find their software, and how they probe it
  * @param nginxConfigDir kept
- * @param driftInterval kept
+ * @param drift how drift is checked
  * @param startDelay upper bound of the random delay before the first connection
  * @param keepalive how long without traffic before the agent pings the controller
  * @param keepaliveTimeout how long a ping may go unanswered before the agent reconnects
  */
 record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> filesDir, List<String> filesCommand,
-        Mail mail, Path nginxConfigDir, Duration driftInterval, Duration startDelay, Duration keepalive,
+        Mail mail, Path nginxConfigDir, Drift drift, Duration startDelay, Duration keepalive,
         Duration keepaliveTimeout) {
 
     /** Whether drift is repaired or only reported. */
@@ -53,6 +53,18 @@ record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> 
         Mail {
             probePorts = Map.copyOf(probePorts);
         }
+    }
+
+    /**
+     * How drift is checked.
+     *
+     * @param interval how often the timer runs a cycle
+     * @param probes how many handshakes one cycle makes at most
+     * @param watch whether a change of a managed file starts a cycle soon
+     * @param expiringWithin how long before its end a certificate is Expiring (or a third of its lifetime)
+     * @param extraRoots roots trusted besides the JDK's when judging served chains
+     */
+    record Drift(Duration interval, int probes, boolean watch, Duration expiringWithin, Optional<Path> extraRoots) {
     }
 
     RunOptions {

@@ -1,5 +1,13 @@
 package org.mailcert.agent.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
+import org.mailcert.agent.state.DriftReportStore;
+import org.mailcert.proto.v1.DriftAction;
+import org.mailcert.proto.v1.DriftMode;
+import org.mailcert.proto.v1.DriftReport;
+import org.mailcert.proto.v1.RunOutcome;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.nio.file.Path;
@@ -21,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code mailcert-agent status}: what the agent on this host last reported about itself. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
-        description = "Show the controller connection, applied vs desired version and each binding's state.")
+        description = "Show the controller connection, applied vs desired version, each binding's state and the"
+                + " last drift check's items.")
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -39,6 +48,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         IdentityStore identities = new IdentityStore(dataDir);
         Optional<AgentStatus> status = new StatusStore(dataDir).load();
+        Optional<DriftReport> drift = new DriftReportStore(dataDir).load();
         AgentSettings settings;
         try {
             settings = identities.loadSettings();
@@ -61,11 +71,61 @@ final class StatusCommand implements Callable<Integer> {
         String controller = settings != null ? settings.controller().toString() : status.get().controller();
         String until = cert.map(c -> c.getNotAfter().toInstant().toString()).orElse("");
         if (format == OutputFormat.JSON) {
-            main.out.println(StatusStore.toJson(json(host, controller, until, status)));
+            main.out.println(StatusStore.toJson(json(host, controller, until, status, drift)));
         } else {
-            main.out.print(table(host, controller, until, status));
+            main.out.print(table(host, controller, until, status) + drift.map(StatusCommand::driftTable).orElse(""));
         }
         return 0;
+    }
+
+    private static Struct json(String host, String controller, String until, Optional<AgentStatus> status,
+            Optional<DriftReport> drift) throws InvalidProtocolBufferException {
+        Struct.Builder report = Struct.newBuilder();
+        if (drift.isPresent()) {
+            JsonFormat.parser().merge(DriftReportStore.toJson(drift.get()), report);
+        }
+        return json(host, controller, until, status).toBuilder()
+                .putFields("drift", drift.isPresent() ? Value.newBuilder().setStructValue(report).build()
+                        : Value.newBuilder().setNullValue(com.google.protobuf.NullValue.NULL_VALUE).build())
+                .build();
+    }
+
+    /** The last drift cycle: when, its outcome, and each item with what was done about it. */
+    static String driftTable(DriftReport r) {
+        Table head = Table.keyValue()
+                .row("drift check", Timestamps.toString(r.getObserved()) + " (" + r.getTrigger() + ", "
+                        + r.getDurationMillis() + " ms, " + r.getProbes() + " handshake(s))")
+                .row("drift mode", r.getMode() == DriftMode.DRIFT_MODE_REPORT ? "report" : "enforce")
+                .row("outcome", outcome(r.getOutcome()));
+        StringBuilder out = new StringBuilder("\n").append(head.render()).append('\n');
+        if (r.getItemsCount() == 0) {
+            return out.append("no drift\n").toString();
+        }
+        Table items = Table.columns("REASON", "SUBJECT", "TARGET", "ACTION", "SINCE", "MESSAGE");
+        for (org.mailcert.proto.v1.DriftItem i : r.getItemsList()) {
+            items.row(i.getReason(), i.getSubject(), i.getTarget(), action(i.getAction()),
+                    Timestamps.toString(i.getSince()), i.getMessage());
+        }
+        return out.append(items.render()).toString();
+    }
+
+    private static String outcome(RunOutcome o) {
+        return switch (o) {
+            case RUN_OUTCOME_IN_SYNC -> "in sync";
+            case RUN_OUTCOME_CORRECTIVE_CHANGE -> "corrective change";
+            case RUN_OUTCOME_WOULD_CHANGE -> "would change";
+            case RUN_OUTCOME_FAILED -> "failed";
+            default -> "unknown";
+        };
+    }
+
+    private static String action(DriftAction a) {
+        return switch (a) {
+            case DRIFT_ACTION_REPAIRED -> "repaired";
+            case DRIFT_ACTION_WOULD_CHANGE -> "would change";
+            case DRIFT_ACTION_REPAIR_FAILED -> "repair failed";
+            default -> "reported";
+        };
     }
 
     private static Struct json(String host, String controller, String until, Optional<AgentStatus> status) {

@@ -1,5 +1,6 @@
 package org.mailcert.agent.drift;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,13 +50,54 @@ public final class DriftCycle {
     }
 
     /**
+     * What one cycle found.
+     *
+     * @param items the drift items, in check order
+     * @param probes how many handshakes the cycle made
+     * @param watched the files and directories whose change should start a cycle soon: the observed
+     *     files' directories and what each target names in {@link Observable#watched()}
+     */
+    public record Result(List<DriftItem> items, int probes, Set<Path> watched) {
+        /** Copies the collections. */
+        public Result {
+            items = List.copyOf(items);
+            watched = Set.copyOf(watched);
+        }
+    }
+
+    /**
      * Runs one cycle over the desired state.
      *
      * @param discoveredDomains the mail domains the host's servers are configured for
      */
     public List<DriftItem> run(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains)
             throws InterruptedException {
-        long cycle = cycles++;
+        return cycle(desired, targets, discoveredDomains).items();
+    }
+
+    /**
+     * Runs one cycle over the desired state and says how many handshakes it made and what to watch.
+     *
+     * @param discoveredDomains the mail domains the host's servers are configured for
+     */
+    public Result cycle(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains)
+            throws InterruptedException {
+        return observe(desired, targets, discoveredDomains, cycles++);
+    }
+
+    /**
+     * Runs the previous cycle again: the same handshakes (the same window of names), so what a repair
+     * changed is judged on exactly what was found wrong.
+     */
+    public Result recheck(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains)
+            throws InterruptedException {
+        return observe(desired, targets, discoveredDomains, Math.max(0, cycles - 1));
+    }
+
+    private Result observe(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains, long cycle)
+            throws InterruptedException {
+        int probes = 0;
+        Set<Path> watched = new HashSet<>();
         Map<String, Binding> byId = new LinkedHashMap<>();
         desired.forEach(b -> byId.put(b.id(), b));
         Optional<Binding> server = desired.stream().filter(b -> b.scope() == Scope.SERVER).findFirst();
@@ -73,6 +115,12 @@ public final class DriftCycle {
                         "cannot observe: " + e.getMessage()));
                 continue;
             }
+            watched.addAll(t.watched());
+            o.files().values().forEach(files -> files.forEach(f -> {
+                if (f.path().getParent() != null) {
+                    watched.add(f.path().getParent());
+                }
+            }));
             configs.addAll(o.configs());
             if (!o.perDomain()) {
                 noSni.add(o.target());
@@ -85,6 +133,7 @@ public final class DriftCycle {
             });
             names.sort((a, b) -> a.sni().compareTo(b.sni()));
             List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle));
+            probes += served.size();
             Map<String, List<Observed.Served>> servedById = new LinkedHashMap<>();
             for (Observed.Served s : served) {
                 Optional<String> id = s.sni().isPresent() ? Optional.ofNullable(o.names().get(s.sni().get()))
@@ -103,6 +152,6 @@ public final class DriftCycle {
         List<DriftItem> items = new ArrayList<>(DriftChecks.run(new DriftChecks.Inputs(new Observed.Host(bindings,
                 configs, server, discoveredDomains, noSni), policy, trust, clock.instant())));
         items.addAll(unobservable);
-        return items;
+        return new Result(items, probes, watched);
     }
 }

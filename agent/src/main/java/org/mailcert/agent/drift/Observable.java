@@ -1,5 +1,6 @@
 package org.mailcert.agent.drift;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.target.TargetException;
@@ -20,4 +21,12 @@ public interface Observable {
      * @throws TargetException if the target cannot even look (its configuration cannot be read)
      */
     TargetObservation observe(List<Binding> desired) throws TargetException, InterruptedException;
+
+    /**
+     * Configuration files whose change on disk should start a drift cycle soon (the directories of
+     * the installed files are watched anyway). Watching is a hint for speed; the timer still runs.
+     */
+    default List<Path> watched() {
+        return List.of();
+    }
 }

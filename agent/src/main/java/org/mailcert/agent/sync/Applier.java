@@ -3,6 +3,7 @@ package org.mailcert.agent.sync;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.mailcert.agent.state.AppliedState;
 import org.mailcert.agent.state.StateException;
 import org.mailcert.agent.state.StateStore;
@@ -92,17 +93,30 @@ final class Applier {
         if (applied.version() == 0 && applied.bindings().isEmpty()) {
             return;
         }
+        reinstall("enforced the stored state", "re-applying the stored state");
+    }
+
+    /**
+     * Installs the applied state again to repair drift; the state file is unchanged.
+     *
+     * @return why the repair failed; empty when the targets applied
+     */
+    Optional<String> repair() {
+        return reinstall("repaired drift", "repairing drift");
+    }
+
+    private Optional<String> reinstall(String done, String doing) {
         MaterialCache.Resolution resolved = new MaterialCache(applied.materials()).resolve(applied.bindings().values());
-        String failure = null;
+        String failure;
         Map<String, String> errors = resolved.errors();
         if (errors.isEmpty()) {
             try {
                 TargetSet.Transaction t = targets.apply(resolved.bindings());
                 t.commit();
-                LOG.info("host {}: enforced the stored state, version {} ({} binding(s){})", host, applied.version(),
+                LOG.info("host {}: {}, version {} ({} binding(s){})", host, done, applied.version(),
                         applied.bindings().size(), changes(t.reports()));
                 status.applied(applied);
-                return;
+                return Optional.empty();
             } catch (TargetException e) {
                 failure = e.getMessage();
                 errors = e.bindingErrors();
@@ -110,9 +124,10 @@ final class Applier {
         } else {
             failure = errors.values().iterator().next();
         }
-        String message = "re-applying the stored state (version " + applied.version() + ") failed: " + failure;
+        String message = doing + " (version " + applied.version() + ") failed: " + failure;
         LOG.error("host {}: {}", host, message);
         status.failed(message, applied.bindings().values(), errors, applied);
+        return Optional.of(message);
     }
 
     private AgentMessage nack(DesiredState received, Map<String, DesiredBinding> desired, String message,

@@ -11,6 +11,7 @@ import org.mailcert.agent.identity.IdentityException;
 import org.mailcert.agent.identity.IdentityStore;
 import org.mailcert.agent.state.AgentStatus.Connection;
 import org.mailcert.agent.state.AppliedState;
+import org.mailcert.agent.state.DriftReportStore;
 import org.mailcert.agent.state.StateException;
 import org.mailcert.agent.state.StateStore;
 import org.mailcert.agent.state.StatusStore;
@@ -43,6 +44,7 @@ public final class SyncClient {
     private final Scheduler scheduler;
     private final Clock clock;
     private final DoubleSupplier random;
+    private final Optional<DriftSettings> drift;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile SyncSession session;
 
@@ -53,6 +55,19 @@ public final class SyncClient {
      */
     public SyncClient(SyncSettings settings, IdentityStore identities, StateStore states, StatusStore statusStore,
             TargetSet targets, ControllerLink link, Scheduler scheduler, Clock clock, DoubleSupplier random) {
+        this(settings, identities, states, statusStore, targets, link, scheduler, clock, random, Optional.empty());
+    }
+
+    /**
+     * Takes the loop's collaborators, with drift checking.
+     *
+     * @param random uniform values in [0, 1) for the start delay, back-off, renewal and drift jitter
+     * @param drift how drift is checked; empty for no drift checks
+     */
+    public SyncClient(SyncSettings settings, IdentityStore identities, StateStore states, StatusStore statusStore,
+            TargetSet targets, ControllerLink link, Scheduler scheduler, Clock clock, DoubleSupplier random,
+            Optional<DriftSettings> drift) {
+        this.drift = Objects.requireNonNull(drift, "drift");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.identities = Objects.requireNonNull(identities, "identities");
         this.states = Objects.requireNonNull(states, "states");
@@ -103,6 +118,31 @@ public final class SyncClient {
         Backoff backoff = new Backoff(SyncSettings.BACKOFF_BASE, SyncSettings.BACKOFF_MAX, random);
 
         applier.enforce();
+        Optional<DriftMonitor> monitor = drift.map(d -> new DriftMonitor(host, d, applier, settings.facts(),
+                new DriftReportStore(statusStore.file().getParent().getParent()), clock, random));
+        FileWatch watch = monitor.filter(DriftMonitor::watchesFiles).map(m -> startWatch(m, host)).orElse(null);
+        try {
+            return loop(host, status, applier, renewer, backoff, monitor);
+        } finally {
+            if (watch != null) {
+                watch.close();
+            }
+        }
+    }
+
+    private static FileWatch startWatch(DriftMonitor monitor, String host) {
+        try {
+            FileWatch w = new FileWatch(monitor::fileChanged);
+            monitor.watch(w);
+            return w;
+        } catch (java.io.IOException e) {
+            LOG.warn("host {}: cannot watch files ({}); drift is found by the timer only", host, e.getMessage());
+            return null;
+        }
+    }
+
+    private SyncResult loop(String host, StatusTracker status, Applier applier, Renewer renewer, Backoff backoff,
+            Optional<DriftMonitor> monitor) throws InterruptedException {
         boolean beforeFirstConnection = true;
         while (stopped.getCount() > 0) {
             Identity current;
@@ -122,13 +162,13 @@ public final class SyncClient {
             }
             if (beforeFirstConnection) {
                 beforeFirstConnection = false;
-                if (scheduler.sleep(Backoff.jitter(settings.startDelay(), random), stopped)) {
+                if (sleep(Backoff.jitter(settings.startDelay(), random), monitor)) {
                     break;
                 }
             }
             Identity identity = next.orElse(current);
             SyncSession s = new SyncSession(identity, next.isPresent(), link, identities, applier, renewer, status,
-                    scheduler, settings.facts());
+                    scheduler, settings.facts(), monitor);
             session = s;
             if (stopped.getCount() == 0) {
                 break;
@@ -171,11 +211,39 @@ public final class SyncClient {
                     LOG.warn("host {}: {}; reconnecting in {} ms", host, failure.message(), delay.toMillis());
                 }
             }
-            if (scheduler.sleep(delay, stopped)) {
+            if (sleep(delay, monitor)) {
                 break;
             }
         }
         return stoppedResult(status);
+    }
+
+    /**
+     * Waits between streams, running the drift cycles that fall due meanwhile (so the host is
+     * checked and repaired while the controller is away; their reports are sent on the next stream).
+     *
+     * @return whether the loop was stopped
+     */
+    private boolean sleep(Duration delay, Optional<DriftMonitor> monitor) throws InterruptedException {
+        if (monitor.isEmpty()) {
+            return scheduler.sleep(delay, stopped);
+        }
+        DriftMonitor m = monitor.get();
+        long end = System.nanoTime() + delay.toNanos();
+        while (true) {
+            Duration left = Duration.ofNanos(end - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                return stopped.getCount() == 0;
+            }
+            Duration untilDrift = m.fileChangePending() ? DriftSettings.FILE_CHANGE_SETTLE : m.untilDue();
+            if (untilDrift.compareTo(left) >= 0) {
+                return scheduler.sleep(left, stopped);
+            }
+            if (scheduler.sleep(untilDrift, stopped)) {
+                return true;
+            }
+            m.check(m.fileChangePending() ? "file-change" : "timer");
+        }
     }
 
     private static SyncResult stoppedResult(StatusTracker status) {

@@ -14,6 +14,7 @@ import org.mailcert.agent.state.AgentStatus.Connection;
 import org.mailcert.agent.state.AppliedState;
 import org.mailcert.proto.v1.AgentMessage;
 import org.mailcert.proto.v1.ControllerMessage;
+import org.mailcert.proto.v1.DriftReport;
 import org.mailcert.proto.v1.Hello;
 import org.mailcert.proto.v1.HostFacts;
 import org.slf4j.Logger;
@@ -27,6 +28,9 @@ final class SyncSession implements ControllerLink.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
     private static final Object STOP = new Object();
     private static final Object RENEW_DUE = new Object();
+    private static final Object DRIFT_DUE = new Object();
+    private static final Object FILE_CHANGED = new Object();
+    private static final Object FILE_SETTLED = new Object();
 
     /** How a session ended. */
     enum EndKind {
@@ -59,11 +63,15 @@ final class SyncSession implements ControllerLink.Listener {
     private final FactsSource facts;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final PageAssembler pages;
+    private final Optional<DriftMonitor> drift;
     private boolean healthy;
     private boolean renewalDue;
+    private DriftReport lastSent;
+    private Scheduler.Cancellable driftTimer = () -> { };
+    private Scheduler.Cancellable settling;
 
     SyncSession(Identity identity, boolean usingNext, ControllerLink link, IdentityStore identities, Applier applier,
-            Renewer renewer, StatusTracker status, Scheduler scheduler, FactsSource facts) {
+            Renewer renewer, StatusTracker status, Scheduler scheduler, FactsSource facts, Optional<DriftMonitor> drift) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.usingNext = usingNext;
         this.link = Objects.requireNonNull(link, "link");
@@ -74,6 +82,7 @@ final class SyncSession implements ControllerLink.Listener {
         this.scheduler = scheduler;
         this.facts = Objects.requireNonNull(facts, "facts");
         this.pages = new PageAssembler(identity.host());
+        this.drift = Objects.requireNonNull(drift, "drift");
     }
 
     /** Asks the session to end; safe from any thread. */
@@ -109,6 +118,7 @@ final class SyncSession implements ControllerLink.Listener {
                     .setAppliedVersion(applied.version())
                     .addAllApplied(applied.applied())
                     .addAllHeldSha256(applied.heldSha256())).build());
+            startDrift(stream);
             while (true) {
                 Object event = events.take();
                 if (event == STOP) {
@@ -123,6 +133,10 @@ final class SyncSession implements ControllerLink.Listener {
                     renewIfDue(stream);
                     continue;
                 }
+                if (event == DRIFT_DUE || event == FILE_CHANGED || event == FILE_SETTLED) {
+                    onDriftEvent(event, stream);
+                    continue;
+                }
                 ControllerMessage message = (ControllerMessage) event;
                 if (!healthy) {
                     firstAnswer();
@@ -132,7 +146,11 @@ final class SyncSession implements ControllerLink.Listener {
                         cache.addAll(message.getState().getMaterialsList());
                         Optional<org.mailcert.proto.v1.DesiredState> whole = pages.add(message.getState());
                         if (whole.isPresent()) {
-                            stream.send(applier.apply(whole.get(), cache));
+                            AgentMessage answer = applier.apply(whole.get(), cache);
+                            stream.send(answer);
+                            if (answer.hasAck() && drift.isPresent()) {
+                                check("apply", stream);
+                            }
                         }
                     }
                     case RENEWED -> {
@@ -147,10 +165,73 @@ final class SyncSession implements ControllerLink.Listener {
                 renewIfDue(stream);
             }
         } finally {
+            driftTimer.cancel();
+            if (settling != null) {
+                settling.cancel();
+            }
+            drift.ifPresent(d -> d.listener(() -> { }));
             renewal.cancel();
             renewer.cancelPending();
             stream.close(closeReason);
         }
+    }
+
+    /**
+     * Starts drift checking on this stream: sends the last report (or runs a first cycle soon),
+     * arms the timer and listens for file changes.
+     */
+    private void startDrift(ControllerLink.Stream stream) {
+        if (drift.isEmpty()) {
+            return;
+        }
+        DriftMonitor d = drift.get();
+        d.listener(() -> events.add(FILE_CHANGED));
+        if (d.last().isPresent()) {
+            send(d.last().get(), stream);
+            armTimer(d);
+        } else {
+            events.add(DRIFT_DUE);
+        }
+    }
+
+    private void onDriftEvent(Object event, ControllerLink.Stream stream) throws InterruptedException {
+        DriftMonitor d = drift.orElseThrow();
+        if (event == DRIFT_DUE) {
+            if (d.untilDue().isZero() || d.last().isEmpty()) {
+                check(d.last().isEmpty() ? "start" : "timer", stream);
+            } else {
+                armTimer(d);
+            }
+        } else if (event == FILE_CHANGED) {
+            if (settling == null) {
+                settling = scheduler.schedule(DriftSettings.FILE_CHANGE_SETTLE, () -> events.add(FILE_SETTLED));
+            }
+        } else {
+            settling = null;
+            if (d.fileChangePending()) {
+                check("file-change", stream);
+            }
+        }
+    }
+
+    /** Runs a drift cycle and sends its report if it says something new (always after an apply). */
+    private void check(String trigger, ControllerLink.Stream stream) throws InterruptedException {
+        DriftMonitor d = drift.orElseThrow();
+        DriftReport report = d.check(trigger);
+        if (trigger.equals("apply") || lastSent == null || !DriftMonitor.sameContent(lastSent, report)) {
+            send(report, stream);
+        }
+        armTimer(d);
+    }
+
+    private void send(DriftReport report, ControllerLink.Stream stream) {
+        stream.send(AgentMessage.newBuilder().setReport(report).build());
+        lastSent = report;
+    }
+
+    private void armTimer(DriftMonitor d) {
+        driftTimer.cancel();
+        driftTimer = scheduler.schedule(d.untilDue(), () -> events.add(DRIFT_DUE));
     }
 
     /** Asks for a new certificate once it is due and the controller has answered on this stream. */

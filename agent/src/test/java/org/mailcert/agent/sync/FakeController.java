@@ -83,6 +83,11 @@ final class FakeController extends AgentServiceGrpc.AgentServiceImplBase {
             return m;
         }
 
+        /** The next message from the agent within {@code millis}, or null. */
+        AgentMessage poll(long millis) throws InterruptedException {
+            return received.poll(millis, TimeUnit.MILLISECONDS);
+        }
+
         /** The agent's first message, which must be Hello. */
         Hello hello() throws InterruptedException {
             AgentMessage m = next();

@@ -2,6 +2,8 @@ package org.mailcert.agent.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Server;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +51,15 @@ import org.mailcert.common.net.ControllerAddress;
 import org.mailcert.common.pki.Csrs;
 import org.mailcert.common.pki.Pem;
 import org.mailcert.common.testing.TestPki;
+import org.mailcert.agent.drift.DriftCycle;
+import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.ServedObserver;
+import org.mailcert.agent.state.DriftReportStore;
 import org.mailcert.proto.v1.AgentMessage;
+import org.mailcert.proto.v1.BindingConditions;
+import org.mailcert.proto.v1.DriftAction;
+import org.mailcert.proto.v1.DriftReport;
+import org.mailcert.proto.v1.RunOutcome;
 import org.mailcert.proto.v1.AppliedBinding;
 import org.mailcert.proto.v1.ControllerMessage;
 import org.mailcert.proto.v1.DesiredBinding;
@@ -114,14 +125,35 @@ class SyncClientTest {
     }
 
     private Future<SyncResult> start(FactsSource facts) {
+        return start(facts, Optional.empty());
+    }
+
+    /**
+     * Starts with drift checks over the files target (no handshakes: it serves no endpoint). With an
+     * interval of a millisecond, each timer task is due when the test fires it.
+     */
+    private Future<SyncResult> startWithDrift(DriftSettings.Mode mode, boolean watch, Duration interval) {
+        DriftCycle cycle = new DriftCycle(new ServedObserver((e, sni) -> {
+            throw new AssertionError("the files target has no endpoint to probe");
+        }, 1, Duration.ofSeconds(1)), 10, DriftPolicy.DEFAULT, Optional.empty(), Clock.systemUTC());
+        FilesTarget target = new FilesTarget(files, List.of("reload-mail"), commands);
+        return start(FactsSource.fixed(HostFacts.newBuilder().setOs("test").build()),
+                Optional.of(new DriftSettings(mode, interval, cycle, List.of(target), watch)), target);
+    }
+
+    private Future<SyncResult> start(FactsSource facts, Optional<DriftSettings> drift) {
+        return start(facts, drift, new FilesTarget(files, List.of("reload-mail"), commands));
+    }
+
+    private Future<SyncResult> start(FactsSource facts, Optional<DriftSettings> drift, FilesTarget target) {
         client = new SyncClient(new SyncSettings(Duration.ZERO, facts),
                 new IdentityStore(data), new StateStore(data), new StatusStore(data),
-                new TargetSet(List.of(new FilesTarget(files, List.of("reload-mail"), commands))),
+                new TargetSet(List.of(target)),
                 new GrpcControllerLink(identity -> {
                     opened.add(identity);
                     return InProcessChannelBuilder.forName(serverName).build();
                 }),
-                scheduler, Clock.systemUTC(), () -> random);
+                scheduler, Clock.systemUTC(), () -> random, drift);
         running = loop.submit(client::run);
         return running;
     }
@@ -157,6 +189,130 @@ class SyncClientTest {
         new StateStore(data).save(new AppliedState(version, "n" + version,
                 bindings.stream().collect(Collectors.toMap(DesiredBinding::getId, b -> b)),
                 leaves.stream().map(TestBindings::material).collect(Collectors.toMap(Material::getLeafSha256, m -> m))));
+    }
+
+    private static DriftReport report(FakeController.FakeStream s) throws InterruptedException {
+        AgentMessage m = s.next();
+        assertEquals(AgentMessage.KindCase.REPORT, m.getKindCase(), m.toString());
+        return m.getReport();
+    }
+
+    /** Connects, applies server + a.example at version 7, and returns the stream after the apply's report. */
+    private FakeController.FakeStream appliedWithDrift(DriftSettings.Mode mode, boolean watch) throws Exception {
+        enrolled();
+        // Watching: a long interval, so that only the file change starts a cycle.
+        startWithDrift(mode, watch, watch ? Duration.ofMinutes(5) : Duration.ofMillis(1));
+        FakeController.FakeStream s = controller.nextStream();
+        s.hello();
+        DriftReport first = report(s);
+        assertEquals("start", first.getTrigger());
+        assertEquals(RunOutcome.RUN_OUTCOME_IN_SYNC, first.getOutcome());
+        s.send(state(7, true).addUpserted(bindServer).addUpserted(bindA).addMaterials(TestBindings.material(serverLeaf))
+                .addMaterials(TestBindings.material(leafA)).build());
+        assertEquals(ackOf(7), s.next());
+        DriftReport applied = report(s);
+        assertEquals("apply", applied.getTrigger());
+        assertEquals(7, applied.getAppliedVersion());
+        assertEquals(RunOutcome.RUN_OUTCOME_IN_SYNC, applied.getOutcome(), applied.toString());
+        assertEquals(0, applied.getItemsCount(), applied.toString());
+        assertEquals(Set.of("server", "mail/a.example"), applied.getBindingsList().stream()
+                .map(BindingConditions::getId).collect(Collectors.toSet()));
+        assertTrue(applied.getBindingsList().stream().flatMap(b -> b.getConditionsList().stream())
+                .allMatch(c -> c.getStatus().equals("True")), applied.toString());
+        return s;
+    }
+
+    /** Fires the drift timer's task (its interval is 1 ms, so it is due) and waits until it is armed again. */
+    private void fireDriftTimer() throws InterruptedException {
+        Thread.sleep(2);
+        int armed = scheduler.tasks().size();
+        assertEquals(1, scheduler.fire(Duration.ofMillis(1)), "one drift timer was armed");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (scheduler.tasks().size() <= armed && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void inEnforceModeADeletedKeyIsRepairedReportedAsACorrectiveChangeAndAnUnchangedReportIsNotResent()
+            throws Exception {
+        FakeController.FakeStream s = appliedWithDrift(DriftSettings.Mode.ENFORCE, false);
+        Path key = files.resolve("live/mail.a.example/privkey.pem");
+        Files.delete(key);
+
+        fireDriftTimer();
+        DriftReport repaired = report(s);
+        assertEquals("timer", repaired.getTrigger());
+        assertEquals(RunOutcome.RUN_OUTCOME_CORRECTIVE_CHANGE, repaired.getOutcome(), repaired.toString());
+        assertEquals(1, repaired.getItemsCount(), repaired.toString());
+        assertEquals("FileMissing", repaired.getItems(0).getReason());
+        assertEquals("mail/a.example", repaired.getItems(0).getSubject());
+        assertEquals(DriftAction.DRIFT_ACTION_REPAIRED, repaired.getItems(0).getAction());
+        assertTrue(Files.exists(key), "the key was written again");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)));
+
+        fireDriftTimer();
+        DriftReport clean = report(s);
+        assertEquals(RunOutcome.RUN_OUTCOME_IN_SYNC, clean.getOutcome());
+        assertEquals(0, clean.getItemsCount());
+        fireDriftTimer();
+        assertNull(s.poll(300), "a report that says nothing new is not sent again");
+        assertEquals(RunOutcome.RUN_OUTCOME_IN_SYNC, new DriftReportStore(data).load().orElseThrow().getOutcome(),
+                "the local report is the last cycle's");
+    }
+
+    @Test
+    void inReportModeDriftIsReportedAsWouldChangeAndNothingIsTouched() throws Exception {
+        FakeController.FakeStream s = appliedWithDrift(DriftSettings.Mode.REPORT, false);
+        Path chain = files.resolve("live/mail.a.example/fullchain.pem");
+        Files.writeString(chain, "edited by hand\n");
+
+        fireDriftTimer();
+        DriftReport drift = report(s);
+        assertEquals(RunOutcome.RUN_OUTCOME_WOULD_CHANGE, drift.getOutcome(), drift.toString());
+        assertEquals(List.of("FileChanged"), drift.getItemsList().stream()
+                .map(org.mailcert.proto.v1.DriftItem::getReason).distinct().toList());
+        assertTrue(drift.getItemsList().stream().allMatch(i -> i.getAction() == DriftAction.DRIFT_ACTION_WOULD_CHANGE
+                && i.getSubject().equals("mail/a.example")));
+        assertEquals("edited by hand\n", Files.readString(chain), "report mode changes nothing");
+        org.mailcert.proto.v1.Condition installed = drift.getBindingsList().stream()
+                .filter(b -> b.getId().equals("mail/a.example")).findFirst().orElseThrow().getConditionsList().stream()
+                .filter(c -> c.getType().equals("Installed")).findFirst().orElseThrow();
+        assertEquals("False", installed.getStatus());
+        assertEquals("FileChanged", installed.getReason());
+
+        fireDriftTimer();
+        assertNull(s.poll(300), "the same drift is not reported twice");
+        DriftReport again = new DriftReportStore(data).load().orElseThrow();
+        org.mailcert.proto.v1.Condition still = again.getBindingsList().stream()
+                .filter(b -> b.getId().equals("mail/a.example")).findFirst().orElseThrow().getConditionsList().stream()
+                .filter(c -> c.getType().equals("Installed")).findFirst().orElseThrow();
+        assertEquals(installed.getLastTransitionTime(), still.getLastTransitionTime(),
+                "the transition time stays while the status does");
+        assertEquals(drift.getItems(0).getSince(), again.getItems(0).getSince(), "an item keeps its first sighting");
+    }
+
+    @Test
+    void aChangedManagedFileStartsACycleSoonWithoutTheTimer() throws Exception {
+        FakeController.FakeStream s = appliedWithDrift(DriftSettings.Mode.REPORT, true);
+        Files.delete(files.resolve("live/mail.a.example/privkey.pem"));
+
+        // The agent's own writes may have started a settle task already; fire settle tasks until the
+        // change is reported (the timer is minutes away and never fires here).
+        DriftReport drift = null;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (drift == null && System.nanoTime() < end) {
+            scheduler.fire(DriftSettings.FILE_CHANGE_SETTLE);
+            AgentMessage m = s.poll(50);
+            if (m != null) {
+                assertEquals(AgentMessage.KindCase.REPORT, m.getKindCase(), m.toString());
+                drift = m.getReport();
+            }
+        }
+        assertNotNull(drift, "a report within 10 s of the change");
+        assertEquals("file-change", drift.getTrigger());
+        assertEquals("FileMissing", drift.getItems(0).getReason());
     }
 
     @Test

@@ -232,6 +232,12 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
         return new TargetObservation(NAME, observedFiles, configs, endpoints, names, true);
     }
 
+    /** Dovecot's main configuration and the agent's include. */
+    @Override
+    public List<Path> watched() {
+        return List.of(settings.config(), settings.include());
+    }
+
     /** What an apply will write: decided before anything is touched, refusing bad names first. */
     private Plan plan(List<Binding> desired) throws TargetException {
         List<Binding> mine = desired.stream().filter(b -> b.scope() != Scope.WEBMAIL).toList();

@@ -360,6 +360,13 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
         return new TargetObservation(NAME, observedFiles, configs, endpoints(), probeNames, true);
     }
 
+    /** {@code main.cf} and {@code master.cf}, and the directory of the SNI map's source. */
+    @Override
+    public List<Path> watched() {
+        return List.of(settings.configDir().resolve("main.cf"), settings.configDir().resolve("master.cf"),
+                settings.managedDir());
+    }
+
     private List<Observed.File> observeFiles(Binding b, Set<CertFiles.Form> forms) {
         CertFiles.Installed paths = files.pathsOf(b);
         List<Observed.File> out = new ArrayList<>();
