@@ -112,8 +112,9 @@ public final class DriftChecks {
     static void keyPermissionsWrong(Observed.OfBinding o, Inputs in, List<DriftItem> out) {
         for (Observed.File f : o.files()) {
             if (f.secret() && f.found().isPresent() && !f.found().get().ownerOnly()) {
-                out.add(item(Reason.KEY_PERMISSIONS_WRONG, o, f.path() + " holds a private key and others can read it"
-                        + " (must be 0600)"));
+                out.add(item(Reason.KEY_PERMISSIONS_WRONG, o, f.path() + " holds a private key and users who should"
+                        + " not can read it (the agent's own key files are 0600; qmail's and Courier's may be read by"
+                        + " their group, never by others)"));
             }
         }
     }

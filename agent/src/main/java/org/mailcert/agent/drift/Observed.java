@@ -36,7 +36,9 @@ public final class Observed {
      * A file that exists.
      *
      * @param sha256 SHA-256 of its content, or {@link #UNREADABLE}
-     * @param ownerOnly whether only its owner can read it (mode 0600 on POSIX)
+     * @param ownerOnly whether it is as private as a key file must be: readable by its owner only
+     *     (0600) for the agent's own files; for software that reads its key through the file's group
+     *     (qmail, Courier), not readable by others
      */
     public record Found(String sha256, boolean ownerOnly) {
         /** The {@code sha256} of a file that exists but cannot be read. */

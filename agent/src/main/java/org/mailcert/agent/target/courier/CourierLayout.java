@@ -25,6 +25,9 @@ import org.mailcert.agent.probe.Protocol;
 record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints, List<String> problems) {
     /** The configuration files that may set {@code TLS_CERTFILE}. */
     static final List<String> TLS_CONFIGS = List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-msa", "esmtpd-ssl");
+    /** Every configuration file read: those that may set {@code TLS_CERTFILE}, then the plain services'. */
+    static final List<String> CONFIGS = List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-msa", "esmtpd-ssl", "imapd",
+            "pop3d");
     private static final Map<String, Integer> SERVICE_PORTS = Map.of("smtp", 25, "smtps", 465, "submission", 587,
             "imap", 143, "imaps", 993, "pop3", 110, "pop3s", 995);
 
@@ -38,7 +41,7 @@ record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints
     static CourierLayout read(Path dir, String probeAddress) throws IOException {
         Map<String, CourierConfig> configs = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (String name : List.of("imapd-ssl", "pop3d-ssl", "esmtpd", "esmtpd-msa", "esmtpd-ssl", "imapd", "pop3d")) {
+        for (String name : CONFIGS) {
             Optional<CourierConfig> c = CourierConfig.read(dir.resolve(name));
             c.ifPresent(config -> {
                 configs.put(name, config);
@@ -90,6 +93,19 @@ record CourierLayout(Map<Path, List<String>> certFiles, List<Endpoint> endpoints
             add(endpoints, problems, smtpSsl, "SSLPORT", "smtps", probeAddress);
         }
         return new CourierLayout(certFiles, endpoints, problems);
+    }
+
+    /** Each configuration file that names a usable certificate file, with that file, in {@link #TLS_CONFIGS} order. */
+    Map<String, String> certFileSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String config : TLS_CONFIGS) {
+            certFiles.forEach((file, configs) -> {
+                if (configs.contains(config)) {
+                    settings.put(config, file.toString());
+                }
+            });
+        }
+        return Collections.unmodifiableMap(settings);
     }
 
     /**

@@ -12,6 +12,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.exec.CommandException;
 import org.mailcert.agent.exec.CommandResult;
@@ -30,6 +33,7 @@ import org.mailcert.agent.target.mail.ServedCheck;
 import org.mailcert.agent.target.mail.SniName;
 import org.mailcert.agent.target.mail.Steps;
 import org.mailcert.agent.target.mail.TargetFacts;
+import org.mailcert.agent.target.keychain.KeyChainFiles;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
 
@@ -43,9 +47,11 @@ import org.mailcert.common.names.InvalidNameException;
  * nothing is reloaded. couriertls falls back from a name to the files of its parent domains, so when
  * a per-name file would capture the server's own name, that name gets a file with the server-wide
  * certificate. Per-name files of names no longer wanted are removed if this target created
- * them (listed in {@code <configDir>/.mailcert-manifest}). Not thread-safe.
+ * them (listed in {@code <configDir>/.mailcert-manifest}). A key file keeps its owner, group and
+ * mode, except that others lose any access to it. Not thread-safe, except that {@link #observe} may
+ * run beside an apply.
  */
-public final class CourierTarget implements Target, Inspectable {
+public final class CourierTarget implements Target, Inspectable, Observable {
     /** The target's name. */
     public static final String NAME = "courier";
     static final String MANIFEST = ".mailcert-manifest";
@@ -55,6 +61,11 @@ public final class CourierTarget implements Target, Inspectable {
     private final Path configDir;
     private final CommandRunner runner;
     private final Installer installer;
+    /**
+     * Each configuration file's {@code TLS_CERTFILE} as the last apply found and served it; empty
+     * before the first apply of this process.
+     */
+    private volatile Map<String, String> appliedCertFiles = Map.of();
 
     /**
      * Creates the target.
@@ -104,10 +115,68 @@ public final class CourierTarget implements Target, Inspectable {
         server.ifPresent(reported::add);
         reported.addAll(mail);
         try {
-            return installer.install(plan(layout, server, names, sni.supported()), reported);
+            Change change = installer.install(plan(layout, server, names, sni.supported()), reported);
+            appliedCertFiles = layout.certFileSettings();
+            return change;
         } catch (IOException e) {
             throw new TargetException(NAME, "cannot read " + configDir + ": " + e.getMessage(), Map.of(), true, e);
         }
+    }
+
+    /**
+     * What Courier has of {@code desired}, for a drift cycle: the files an apply of {@code desired}
+     * writes (the server-wide one at every {@code TLS_CERTFILE}, the per-name ones beside them and
+     * the manifest), each {@code TLS_CERTFILE} setting against the one the last apply served (Courier's
+     * own settings, which an apply follows rather than writes: none before this process's first
+     * apply), and the enabled TLS ports with the names to probe. Without SNI support, per-domain
+     * bindings are observed without files and {@code perDomain} is false. Reads files only; runs nothing.
+     *
+     * @throws TargetException if the configuration cannot be read, or names no certificate file at all
+     *     while the last apply's settings are unknown
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) throws TargetException {
+        Optional<Binding> server = BindingRules.server(desired, NAME);
+        boolean perDomain = CourierSni.of(settings).supported();
+        List<SniName> names = perDomain ? BindingRules.exactNames(desired, NAME) : List.of();
+        try {
+            CourierLayout layout = CourierLayout.read(configDir, settings.probeAddress());
+            List<Observed.Config> configs = certFileConfigs(layout);
+            if (layout.certFiles().isEmpty() && configs.isEmpty() && (server.isPresent() || !names.isEmpty())) {
+                throw new TargetException(NAME, "no TLS_CERTFILE set in " + String.join(", ", CourierLayout.TLS_CONFIGS)
+                        + " under " + configDir);
+            }
+            return KeyChainFiles.observation(NAME, plan(layout, server, names, perDomain), perDomain,
+                    perDomain ? List.of() : BindingRules.mail(desired), configs);
+        } catch (IOException e) {
+            throw new TargetException(NAME, "cannot read the configuration in " + configDir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Each {@code TLS_CERTFILE} setting the last apply served or Courier has now, against the other:
+     * one the last apply did not see is expected unset ("").
+     */
+    private List<Observed.Config> certFileConfigs(CourierLayout layout) {
+        Map<String, String> applied = appliedCertFiles;
+        if (applied.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> now = layout.certFileSettings();
+        List<Observed.Config> configs = new ArrayList<>();
+        for (String config : CourierLayout.TLS_CONFIGS) {
+            if (applied.containsKey(config) || now.containsKey(config)) {
+                configs.add(new Observed.Config(NAME, configDir.resolve(config) + " TLS_CERTFILE",
+                        applied.getOrDefault(config, ""), Optional.ofNullable(now.get(config))));
+            }
+        }
+        return configs;
+    }
+
+    /** The configuration files that say which certificate files and ports Courier uses. */
+    @Override
+    public List<Path> watched() {
+        return CourierLayout.CONFIGS.stream().map(configDir::resolve).toList();
     }
 
     private Installer.Plan plan(CourierLayout layout, Optional<Binding> server, List<SniName> names, boolean perDomain)
@@ -119,7 +188,7 @@ public final class CourierTarget implements Target, Inspectable {
         Set<String> wanted = new TreeSet<>();
         for (Path base : layout.certFiles().keySet()) {
             Ownership baseOwnership = Ownership.of(base).orElse(fresh);
-            server.ifPresent(b -> writes.add(new Installer.FileWrite(base, b, baseOwnership, dirOwnership)));
+            server.ifPresent(b -> writes.add(KeyChainFiles.write(base, b, baseOwnership, dirOwnership)));
             for (SniName n : names) {
                 Path file = nameFile(base, n.name());
                 if (file == null) {
@@ -127,7 +196,7 @@ public final class CourierTarget implements Target, Inspectable {
                     continue;
                 }
                 wanted.add(n.name());
-                writes.add(new Installer.FileWrite(file, n.binding(), Ownership.of(file).orElse(baseOwnership),
+                writes.add(KeyChainFiles.write(file, n.binding(), Ownership.of(file).orElse(baseOwnership),
                         dirOwnership));
             }
         }
@@ -141,7 +210,7 @@ public final class CourierTarget implements Target, Inspectable {
             for (Path base : layout.certFiles().keySet()) {
                 Path file = nameFile(base, shadowed.get());
                 if (file != null) {
-                    writes.add(new Installer.FileWrite(file, b, Ownership.of(file).orElse(Ownership.of(base)
+                    writes.add(KeyChainFiles.write(file, b, Ownership.of(file).orElse(Ownership.of(base)
                             .orElse(fresh)), dirOwnership));
                 }
             }

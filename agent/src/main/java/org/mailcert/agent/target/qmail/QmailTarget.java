@@ -11,6 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.TlsProbe;
 import org.mailcert.agent.target.Binding;
@@ -18,6 +21,7 @@ import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.keychain.BindingRules;
 import org.mailcert.agent.target.keychain.Installer;
+import org.mailcert.agent.target.keychain.KeyChainFiles;
 import org.mailcert.agent.target.keychain.Manifest;
 import org.mailcert.agent.target.keychain.Ownership;
 import org.mailcert.agent.target.keychain.SniSupport;
@@ -35,9 +39,11 @@ import org.mailcert.agent.target.mail.TargetFacts;
  * only with sagredo's SNI layout, {@code control/servercerts/<name>/servercert.pem}, detected by that
  * directory existing (or forced by {@link QmailSettings#sni()}); otherwise they are refused. Per-name
  * files of names no longer wanted are removed if this target created them (listed in {@code
- * control/servercerts/.mailcert-manifest}). The server-wide file is never removed. Not thread-safe.
+ * control/servercerts/.mailcert-manifest}). The server-wide file is never removed. A key file keeps its
+ * owner, group and mode, except that others lose any access to it. Not thread-safe, except that
+ * {@link #observe} may run beside an apply.
  */
-public final class QmailTarget implements Target, Inspectable {
+public final class QmailTarget implements Target, Inspectable, Observable {
     /** The target's name. */
     public static final String NAME = "qmail";
     static final String SERVERCERT = "servercert.pem";
@@ -48,6 +54,8 @@ public final class QmailTarget implements Target, Inspectable {
     private final QmailSettings settings;
     private final Path control;
     private final Installer installer;
+    /** Whether the last apply served per-domain names from {@code control/servercerts/}. */
+    private volatile boolean servedPerDomain;
 
     /**
      * Creates the target.
@@ -78,7 +86,9 @@ public final class QmailTarget implements Target, Inspectable {
         List<SniName> names = BindingRules.exactNames(desired, NAME);
         Steps.reached("qmail.validated");
         try {
-            return installer.install(plan(server, names, perDomain), reported(server, mail));
+            Change change = installer.install(plan(server, names, perDomain), reported(server, mail));
+            servedPerDomain = perDomain && !names.isEmpty();
+            return change;
         } catch (IOException e) {
             throw new TargetException(NAME, "cannot read " + control + ": " + e.getMessage(), Map.of(), true, e);
         }
@@ -93,6 +103,38 @@ public final class QmailTarget implements Target, Inspectable {
         };
     }
 
+    /**
+     * What qmail has of {@code desired}, for a drift cycle: the files an apply of {@code desired}
+     * writes ({@code servercert.pem}, and with sagredo's layout one per exact name and the manifest),
+     * whether {@code control/servercerts/} is still there when the last apply served names from it,
+     * and the configured TLS ports with the names to probe. Without the SNI layout, per-domain
+     * bindings are observed without files and {@code perDomain} is false. Reads files only.
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) throws TargetException {
+        Optional<Binding> server = BindingRules.server(desired, NAME);
+        boolean perDomain = perDomainSni();
+        List<SniName> names = perDomain ? BindingRules.exactNames(desired, NAME) : List.of();
+        List<Observed.Config> configs = new ArrayList<>();
+        Path servercerts = control.resolve(SERVERCERTS);
+        if (servedPerDomain) {
+            configs.add(new Observed.Config(NAME, servercerts + "/ (sagredo's SNI layout)", "directory",
+                    Files.isDirectory(servercerts) ? Optional.of("directory") : Optional.empty()));
+        }
+        try {
+            return KeyChainFiles.observation(NAME, plan(server, names, perDomain), perDomain,
+                    perDomain ? List.of() : BindingRules.mail(desired), configs);
+        } catch (IOException e) {
+            throw new TargetException(NAME, "cannot read " + control + ": " + e.getMessage());
+        }
+    }
+
+    /** The control directory, whose {@code servercerts/} turns per-domain certificates on, and that directory. */
+    @Override
+    public List<Path> watched() {
+        return List.of(control, control.resolve(SERVERCERTS));
+    }
+
     private Installer.Plan plan(Optional<Binding> server, List<SniName> names, boolean perDomain)
             throws IOException, TargetException {
         Path servercert = control.resolve(SERVERCERT);
@@ -100,7 +142,7 @@ public final class QmailTarget implements Target, Inspectable {
                 .orElse(Ownership.root(control, "rw-------"));
         Ownership controlOwnership = Ownership.of(control).orElse(Ownership.root(control, "rwxr-xr-x"));
         List<Installer.FileWrite> writes = new ArrayList<>();
-        server.ifPresent(b -> writes.add(new Installer.FileWrite(servercert, b, serverOwnership, controlOwnership)));
+        server.ifPresent(b -> writes.add(KeyChainFiles.write(servercert, b, serverOwnership, controlOwnership)));
         if (!perDomain) {
             return new Installer.Plan(writes, Map.of(), List.of(), null, Set.of(), serverOwnership, endpoints(),
                     expectations(server, names));
@@ -118,7 +160,7 @@ public final class QmailTarget implements Target, Inspectable {
             }
             wanted.add(n.name());
             Ownership own = Ownership.of(file).orElse(serverOwnership);
-            writes.add(new Installer.FileWrite(file, n.binding(), own, dirOwnership));
+            writes.add(KeyChainFiles.write(file, n.binding(), own, dirOwnership));
         }
         if (!errors.isEmpty()) {
             throw new TargetException(NAME, errors.size() + " binding(s) refused; nothing was written", errors);

@@ -62,19 +62,9 @@ class CourierTargetTest {
 
     @BeforeEach
     void fixture() throws IOException {
-        FileTree.copyFixture("courier", dir);
-        FileTree.own(dir, "root", "mail", "rwxr-xr-x");
-        Path imapd = dir.resolve("imapd.pem");
-        Files.writeString(imapd, "old imapd\n");
-        FileTree.own(imapd, "root", "mail", "rw-r-----");
-        Path pop3d = dir.resolve("pop3d.pem");
-        Files.writeString(pop3d, "old pop3d\n");
-        FileTree.own(pop3d, "daemon", "daemon", "rw-------");
-        Path bin = Files.createDirectories(dir.resolve("../bin-" + dir.getFileName()).normalize());
-        withSni = Files.write(bin.resolve("couriertls-gnutls"), new byte[] {0x7f, 'E', 'L', 'F', 0, 'g', 'n', 'u',
-                't', 'l', 's', '_', 's', 'e', 'r', 'v', 'e', 'r', '_', 'n', 'a', 'm', 'e', '_', 'g', 'e', 't', 0});
-        withoutSni = Files.write(bin.resolve("couriertls-old"), new byte[] {0x7f, 'E', 'L', 'F', 0, 'g', 'n', 'u',
-                't', 'l', 's', '_', 'i', 'n', 'i', 't', 0});
+        CourierFixture fixture = CourierFixture.install(dir);
+        withSni = fixture.withSni();
+        withoutSni = fixture.withoutSni();
     }
 
     private CourierTarget target(SniSupport sni, Path couriertls, TlsProbe probe) {

@@ -13,15 +13,21 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.agent.drift.DriftCycle;
+import org.mailcert.agent.drift.DriftItem;
+import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.ServedObserver;
 import org.mailcert.agent.exec.CommonsExecRunner;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.Protocol;
@@ -188,6 +194,32 @@ class CourierTlsIT {
         change.rollback();
 
         assertEquals(TestBindings.sha(OLD), served(Optional.empty()));
+    }
+
+    @Test
+    void aDriftCycleSeesWhatCouriertlsServesByRealHandshakesAndAnApplyRepairsIt() throws Exception {
+        CourierTarget t = target();
+        List<Binding> desired = List.of(TestBindings.binding("server", "mx1.example.com", SERVER),
+                TestBindings.binding("mail/example.com", "mail.example.com", MAIL));
+        t.apply(desired).commit();
+        DriftCycle cycle = new DriftCycle(new ServedObserver(probe, 2, Duration.ofSeconds(20)), 100,
+                DriftPolicy.DEFAULT, Optional.empty(), Clock.systemUTC());
+        DriftCycle.Result clean = cycle.cycle(desired, List.of(t), Set.of());
+        assertEquals(List.of(), clean.items());
+        assertEquals(4, clean.probes(), "without SNI, mail.example.com, example.com and mx1.example.com");
+
+        TestPki.Leaf other = TestBindings.leaf("mail.example.com");
+        Files.writeString(dir.resolve("imapd.pem.mail.example.com"), Pem.privateKeyWithPublicKey(other.key())
+                + other.chainPem());
+        List<DriftItem> items = cycle.run(desired, List.of(t), Set.of());
+
+        assertEquals(List.of("FileChanged mail/example.com", "ServedMismatch mail/example.com"), items.stream()
+                .map(i -> i.reason().label() + " " + i.subject()).toList());
+        assertTrue(items.get(1).message().startsWith("imaps 127.0.0.1:" + port + " for mail.example.com serves sha256:"
+                + TestBindings.sha(other).substring(0, 16)), items.get(1).message());
+
+        t.apply(desired).commit();
+        assertEquals(List.of(), cycle.run(desired, List.of(t), Set.of()), "enforce: the apply put the file back");
     }
 
     /** A measured figure: in the JUnit report and on stdout (Failsafe keeps it in the XML report). */
