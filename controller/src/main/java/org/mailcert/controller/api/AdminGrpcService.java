@@ -15,6 +15,7 @@ import org.mailcert.controller.certs.CertificateService;
 import org.mailcert.controller.certs.ImportRequest;
 import org.mailcert.controller.certs.ImportResult;
 import org.mailcert.controller.clients.ClientSettingsService;
+import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.events.EventFeed;
 import org.mailcert.controller.hosts.HostService;
 import org.mailcert.controller.hosts.HostView;
@@ -31,6 +32,12 @@ import org.mailcert.proto.v1.CreateJoinTokenResponse;
 import org.mailcert.proto.v1.DeleteCertificateRequest;
 import org.mailcert.proto.v1.DeleteCertificateResponse;
 import org.mailcert.proto.v1.Event;
+import org.mailcert.proto.v1.FleetStatus;
+import org.mailcert.proto.v1.GetFleetStatusRequest;
+import org.mailcert.proto.v1.ListDriftRequest;
+import org.mailcert.proto.v1.ListDriftResponse;
+import org.mailcert.proto.v1.ListExpiringRequest;
+import org.mailcert.proto.v1.ListExpiringResponse;
 import org.mailcert.proto.v1.GetCertificateRequest;
 import org.mailcert.proto.v1.GetClientSettingsRequest;
 import org.mailcert.proto.v1.GetHostRequest;
@@ -64,10 +71,13 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     private final EventFeed events;
     private final AdminTokens adminTokens;
     private final BindingStates states;
+    private final DriftService drift;
 
     public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
-            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states) {
+            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
+            DriftService drift) {
         this.states = states;
+        this.drift = drift;
         this.hosts = hosts;
         this.certificates = certificates;
         this.bindings = bindings;
@@ -127,8 +137,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     public void getHost(GetHostRequest r, StreamObserver<HostDetail> out) {
         unary("GetHost", out, c -> {
             HostView v = hosts.show(r.getHost());
-            return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(bindings(v.bindings())).build();
+            return ProtoMapper.hostDetail(v, bindings(v.bindings()));
         });
     }
 
@@ -136,8 +145,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     public void revokeHost(org.mailcert.proto.v1.RevokeHostRequest r, StreamObserver<HostDetail> out) {
         unary("RevokeHost", out, c -> {
             HostView v = hosts.revoke(c, r.getHost());
-            return HostDetail.newBuilder().setHost(ProtoMapper.host(v))
-                    .addAllBindings(bindings(v.bindings())).build();
+            return ProtoMapper.hostDetail(v, bindings(v.bindings()));
         });
     }
 
@@ -216,6 +224,30 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             return ClientSettings.newBuilder()
                     .setDomain(org.mailcert.controller.Names.domain(r.getDomain()))
                     .addAllHosts(list.stream().map(ProtoMapper::clientSettings).toList())
+                    .build();
+        });
+    }
+
+    @Override
+    public void getFleetStatus(GetFleetStatusRequest r, StreamObserver<FleetStatus> out) {
+        unary("GetFleetStatus", out, c -> ProtoMapper.fleetStatus(
+                drift.status(Duration.ofSeconds(r.getExpiringWithinSeconds()))));
+    }
+
+    @Override
+    public void listDrift(ListDriftRequest r, StreamObserver<ListDriftResponse> out) {
+        unary("ListDrift", out, c -> ListDriftResponse.newBuilder()
+                .addAllItems(drift.drift(r.getHost()).stream().map(ProtoMapper::driftItem).toList()).build());
+    }
+
+    @Override
+    public void listExpiring(ListExpiringRequest r, StreamObserver<ListExpiringResponse> out) {
+        unary("ListExpiring", out, c -> {
+            Duration within = Duration.ofSeconds(r.getWithinSeconds());
+            var list = drift.expiring(within);
+            return ListExpiringResponse.newBuilder()
+                    .addAllCertificates(list.stream().map(ProtoMapper::expiring).toList())
+                    .setWithinSeconds(DriftService.window(within).toSeconds())
                     .build();
         });
     }

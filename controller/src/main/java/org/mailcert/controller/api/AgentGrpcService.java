@@ -13,6 +13,7 @@ import org.mailcert.controller.enroll.AgentIdentity;
 import org.mailcert.controller.enroll.Enrolled;
 import org.mailcert.controller.enroll.EnrollmentService;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.store.ReportMapper;
 import org.mailcert.controller.sync.AgentHello;
 import org.mailcert.controller.sync.BindingSpec;
 import org.mailcert.controller.sync.MaterialSpec;
@@ -91,6 +92,7 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
                         case HELLO -> hello(m.getHello());
                         case ACK -> session.ack(m.getAck().getVersion(), m.getAck().getNonce());
                         case NACK -> session.nack(m.getNack().getVersion(), m.getNack().getNonce(), nackMessage(m));
+                        case REPORT -> session.report(ReportMapper.fromProto(m.getReport()));
                         case RENEW -> {
                             Enrolled e = enrollment.renew(identity, m.getRenew().getCsr().toByteArray());
                             sink.renewed(RenewResponse.newBuilder()

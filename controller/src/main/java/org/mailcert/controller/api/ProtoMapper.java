@@ -3,7 +3,9 @@ package org.mailcert.controller.api;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
@@ -12,13 +14,23 @@ import org.mailcert.common.pki.Pem;
 import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.certs.Assessment;
 import org.mailcert.controller.clients.HostClientSettings;
+import org.mailcert.controller.drift.BoundCertificate;
+import org.mailcert.controller.drift.ExpiringCertificate;
+import org.mailcert.controller.drift.FleetStatus;
+import org.mailcert.controller.drift.HostDrift;
+import org.mailcert.controller.drift.SyncState;
 import org.mailcert.controller.hosts.HostView;
 import org.mailcert.controller.model.AdminToken;
 import org.mailcert.controller.model.Binding;
+import org.mailcert.controller.model.BindingConditions;
+import org.mailcert.controller.model.DriftItem;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.store.ReportMapper;
 import org.mailcert.proto.v1.CertificateSource;
 import org.mailcert.proto.v1.CertificateVersion;
+import org.mailcert.proto.v1.HostDetail;
+import org.mailcert.proto.v1.HostDriftItem;
 import org.mailcert.proto.v1.HostFacts;
 import org.mailcert.proto.v1.HostState;
 import org.mailcert.proto.v1.Role;
@@ -33,7 +45,7 @@ final class ProtoMapper {
     }
 
     static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+        return ReportMapper.timestamp(i);
     }
 
     static Scope scope(org.mailcert.controller.model.Scope s) {
@@ -136,9 +148,67 @@ final class ProtoMapper {
                 .setAppliedVersion(view.status().appliedVersion())
                 .setConnected(view.connected())
                 .setLastError(view.status().lastError())
-                .addAllUncoveredDomains(view.uncoveredDomains());
+                .addAllUncoveredDomains(view.uncoveredDomains())
+                .setSyncState(view.syncState().label());
         view.status().lastSeen().ifPresent(t -> b.setLastSeen(timestamp(t)));
+        view.status().lastReport().ifPresent(r -> b
+                .addAllConditions(r.hostConditions().stream().map(ReportMapper::toProto).toList())
+                .setMode(ReportMapper.toProto(r.mode()))
+                .setLastOutcome(ReportMapper.toProto(r.outcome()))
+                .setDriftItems(r.outstanding().size()));
+        view.status().reportReceived().ifPresent(t -> b.setLastReport(timestamp(t)));
         return b.build();
+    }
+
+    /**
+     * A host with its bindings (and their states, in the same order), and what its agent last
+     * reported about them: binding conditions by id, drift items by subject, reason and target.
+     */
+    static HostDetail hostDetail(HostView view, List<org.mailcert.proto.v1.Binding> bindings) {
+        var b = HostDetail.newBuilder().setHost(host(view)).addAllBindings(bindings);
+        view.status().lastReport().ifPresent(r -> {
+            r.bindings().stream().sorted(Comparator.comparing(BindingConditions::id))
+                    .forEach(c -> b.addBindingConditions(ReportMapper.toProto(c)));
+            r.items().stream().sorted(DriftItem.ORDER).forEach(i -> b.addDrift(ReportMapper.toProto(i)));
+        });
+        return b.build();
+    }
+
+    static org.mailcert.proto.v1.FleetStatus fleetStatus(FleetStatus s) {
+        Map<SyncState, Integer> n = s.byState();
+        return org.mailcert.proto.v1.FleetStatus.newBuilder()
+                .setHosts(s.hosts())
+                .setConnected(s.connected())
+                .setInSync(n.get(SyncState.IN_SYNC))
+                .setDrifting(n.get(SyncState.DRIFTING))
+                .setFailing(n.get(SyncState.FAILING))
+                .setPending(n.get(SyncState.PENDING))
+                .setRevoked(n.get(SyncState.REVOKED))
+                .putAllDriftByReason(s.driftByReason())
+                .addAllExpiring(s.expiring().stream().map(ProtoMapper::expiring).toList())
+                .setExpiringWithinSeconds(s.within().toSeconds())
+                .build();
+    }
+
+    static org.mailcert.proto.v1.ExpiringCertificate expiring(ExpiringCertificate e) {
+        BoundCertificate c = e.certificate();
+        return org.mailcert.proto.v1.ExpiringCertificate.newBuilder()
+                .setName(c.name())
+                .setVersion(c.version())
+                .setSha256(c.sha256())
+                .setNotAfter(timestamp(c.notAfter()))
+                .setDaysLeft(e.daysLeft())
+                .addAllHosts(c.hosts())
+                .build();
+    }
+
+    static HostDriftItem driftItem(HostDrift d) {
+        return HostDriftItem.newBuilder()
+                .setHost(d.host())
+                .setItem(ReportMapper.toProto(d.item()))
+                .setMode(ReportMapper.toProto(d.mode()))
+                .setReported(timestamp(d.reported()))
+                .build();
     }
 
     static HostFacts facts(org.mailcert.controller.model.HostFacts f) {

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.mailcert.common.text.Table;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.CertificateVersion;
+import org.mailcert.proto.v1.DriftAction;
 import org.mailcert.proto.v1.Role;
 import org.mailcert.proto.v1.Scope;
 import picocli.CommandLine.ITypeConverter;
@@ -46,6 +47,35 @@ final class Formats {
             return Table.EMPTY;
         }
         return bare.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** A proto enum as words: {@code RUN_OUTCOME_CORRECTIVE_CHANGE} is {@code corrective change}. */
+    static String words(ProtocolMessageEnum value) {
+        return name(value).replace('-', ' ');
+    }
+
+    /** What the agent did about a drift item: repaired, would change, repair failed or reported. */
+    static String action(DriftAction action) {
+        return action == DriftAction.DRIFT_ACTION_UNSPECIFIED ? "reported" : words(action);
+    }
+
+    /** A window in the largest whole unit: {@code 30 days}, {@code 12 hours}, {@code 90 seconds}. */
+    static String window(long seconds) {
+        if (seconds > 0 && seconds % 86_400 == 0) {
+            return count(seconds / 86_400, "day");
+        }
+        if (seconds > 0 && seconds % 3_600 == 0) {
+            return count(seconds / 3_600, "hour");
+        }
+        if (seconds > 0 && seconds % 60 == 0) {
+            return count(seconds / 60, "minute");
+        }
+        return count(seconds, "second");
+    }
+
+    /** Days left of a certificate: {@code 12}, or {@code -3 (expired)} once it has ended. */
+    static String daysLeft(long days) {
+        return days < 0 ? days + " (expired)" : Long.toString(days);
     }
 
     /** {@code 1 binding}, {@code 2 bindings}. */

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "mailcert",
         versionProvider = MailcertCli.Version.class,
-        description = "Administer mailcert: hosts, certificates, bindings and events, through the controller.",
+        description = "Administer mailcert: hosts, certificates, bindings, drift and events, through the controller.",
         footer = {"",
             "Environment: MAILCERT_CONTROLLER, MAILCERT_TOKEN_FILE, MAILCERT_TOKEN (the token itself), MAILCERT_CA.",
             "Without them, ./var/controller/admin.token and ./var/controller/ca.pem are used when present.",
@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
             BindCommands.Unbind.class,
             BindCommands.BindingGroup.class,
             ClientSettingsCommand.class,
+            FleetCommands.Status.class,
+            FleetCommands.Drift.class,
+            FleetCommands.Expiring.class,
             EventsCommand.class,
             AdminTokenCommand.class,
         })

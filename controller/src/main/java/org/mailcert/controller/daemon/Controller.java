@@ -35,6 +35,7 @@ import org.mailcert.controller.bindings.BindingService;
 import org.mailcert.controller.certs.CertificateInspector;
 import org.mailcert.controller.certs.CertificateService;
 import org.mailcert.controller.clients.ClientSettingsService;
+import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.events.EventFeed;
 import org.mailcert.controller.hosts.HostService;
 import org.mailcert.controller.model.Role;
@@ -127,6 +128,7 @@ public final class Controller implements AutoCloseable {
             BindingService bindings = new BindingService(store, inspector, hub);
             ExecutorService feedExecutor = Executors.newCachedThreadPool(daemonThreads("event-feed"));
             EventFeed events = new EventFeed(store, feedExecutor);
+            DriftService drift = new DriftService(store, hub::connected, clock);
             AdminGrpcService admin = new AdminGrpcService(
                     new HostService(store, identity.caSha256(), hub::connected, hub),
                     new CertificateService(store, inspector, bindings, hub),
@@ -134,7 +136,8 @@ public final class Controller implements AutoCloseable {
                     new ClientSettingsService(store, inspector),
                     events,
                     adminTokens,
-                    new org.mailcert.controller.bindings.BindingStates(store));
+                    new org.mailcert.controller.bindings.BindingStates(store),
+                    drift);
             AgentGrpcService agents = new AgentGrpcService(
                     new EnrollmentService(store, identity.ca(), config.agentCertificateLifetime()), hub);
 
@@ -161,7 +164,7 @@ public final class Controller implements AutoCloseable {
             MetricsServer metrics = null;
             if (config.metricsListen().isPresent()) {
                 metrics = MetricsServer.start(config.metricsListen().get(), () -> true,
-                        () -> new ControllerMetrics(store, hub).render());
+                        () -> new ControllerMetrics(store, hub, drift).render());
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());

@@ -12,6 +12,7 @@ import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.Names;
 import org.mailcert.controller.auth.Caller;
 import org.mailcert.controller.auth.Secrets;
+import org.mailcert.controller.drift.SyncState;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Event;
@@ -116,8 +117,9 @@ public final class HostService {
         List<Binding> bindings = store.bindingsOfHost(h.fqdn());
         long desired = org.mailcert.controller.sync.DesiredStates.version(h, bindings, store);
         HostStatus status = store.hostStatus(h.fqdn());
-        return new HostView(h, status, bindings, desired, connected.test(h.fqdn()),
-                uncovered(status.discoveredDomains(), bindings));
+        boolean live = connected.test(h.fqdn());
+        return new HostView(h, status, bindings, desired, live, uncovered(status.discoveredDomains(), bindings),
+                SyncState.of(h, status, desired, live));
     }
 
     /**

@@ -13,6 +13,15 @@ public record BindingKey(String host, Scope scope, String domain) {
         }
     }
 
+    /** The id agents know the binding by: {@code server}, {@code mail/<domain>} or {@code webmail/<domain>}. */
+    public String id() {
+        return switch (scope) {
+            case SERVER -> "server";
+            case MAIL -> "mail/" + domain;
+            case WEBMAIL -> "webmail/" + domain;
+        };
+    }
+
     /** Human form: {@code host server} or {@code host mail example.com}. */
     @Override
     public String toString() {

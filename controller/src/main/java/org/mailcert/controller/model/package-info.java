@@ -1,2 +1,2 @@
-/** Domain records: hosts, certificate versions, bindings, tokens, events. */
+/** Domain records: hosts, certificate versions, bindings, tokens, events, agents' drift reports. */
 package org.mailcert.controller.model;

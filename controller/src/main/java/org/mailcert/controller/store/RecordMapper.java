@@ -61,21 +61,27 @@ final class RecordMapper {
     }
 
     static byte[] encode(HostStatus h) {
-        return StoredHostStatus.newBuilder()
+        StoredHostStatus.Builder b = StoredHostStatus.newBuilder()
                 .setFqdn(h.fqdn())
                 .setLastSeenMillis(h.lastSeen().map(Instant::toEpochMilli).orElse(0L))
                 .setFacts(toProto(h.facts()))
                 .addAllDiscoveredDomains(h.discoveredDomains())
                 .setAppliedVersion(h.appliedVersion())
-                .setLastError(h.lastError())
-                .build().toByteArray();
+                .setLastError(h.lastError());
+        h.lastReport().ifPresent(r -> b.setLastReport(ReportMapper.toProto(r)));
+        h.reportReceived().ifPresent(t -> b.setReportMillis(t.toEpochMilli()));
+        return b.build().toByteArray();
     }
 
+    /** A status stored with a report has its time; a report without one (cannot happen) is dropped. */
     static HostStatus decodeHostStatus(byte[] value) {
         try {
             StoredHostStatus s = StoredHostStatus.parseFrom(value);
+            boolean report = s.hasLastReport() && s.getReportMillis() != 0;
             return new HostStatus(s.getFqdn(), optionalMillis(s.getLastSeenMillis()), fromProto(s.getFacts()),
-                    s.getDiscoveredDomainsList(), s.getAppliedVersion(), s.getLastError());
+                    s.getDiscoveredDomainsList(), s.getAppliedVersion(), s.getLastError(),
+                    report ? Optional.of(ReportMapper.fromProto(s.getLastReport())) : Optional.empty(),
+                    report ? Optional.of(millis(s.getReportMillis())) : Optional.empty());
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw damaged("host status", e);
         }

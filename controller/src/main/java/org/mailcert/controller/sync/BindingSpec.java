@@ -15,16 +15,7 @@ public record BindingSpec(String id, Scope scope, String domain, String servedNa
 
     /** The spec of a binding served from a certificate version. */
     static BindingSpec of(Binding b, CertificateVersion v, String leafSha256) {
-        return new BindingSpec(id(b), b.key().scope(), b.key().domain(), b.servedName(), v.name(), v.version(),
+        return new BindingSpec(b.key().id(), b.key().scope(), b.key().domain(), b.servedName(), v.name(), v.version(),
                 leafSha256);
-    }
-
-    /** The stable id of a binding. */
-    static String id(Binding b) {
-        return switch (b.key().scope()) {
-            case SERVER -> "server";
-            case MAIL -> "mail/" + b.key().domain();
-            case WEBMAIL -> "webmail/" + b.key().domain();
-        };
     }
 }

@@ -4,6 +4,7 @@ import java.security.PrivateKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.mailcert.common.pki.Fingerprints;
 import org.mailcert.common.pki.Pem;
 import org.mailcert.controller.ControllerException;
@@ -25,13 +26,20 @@ public final class DesiredStates {
      * a binding removal rewrites), its bindings and the certificate versions they use.
      */
     public static long version(Host host, List<Binding> bindings, Store store) {
-        long v = host.revision();
         Map<String, Long> certRevisions = new HashMap<>();
+        return version(host, bindings, name -> certRevisions.computeIfAbsent(name,
+                n -> store.certificate(n).map(CertificateVersion::revision).orElse(0L)));
+    }
+
+    /**
+     * As {@link #version(Host, List, Store)}, with the revision of each certificate name's newest
+     * version from {@code certificateRevision} (0 for an unknown name), so a caller looking at the
+     * whole fleet reads each certificate once.
+     */
+    public static long version(Host host, List<Binding> bindings, ToLongFunction<String> certificateRevision) {
+        long v = host.revision();
         for (Binding b : bindings) {
-            v = Math.max(v, b.revision());
-            long cert = certRevisions.computeIfAbsent(b.certificate(),
-                    n -> store.certificate(n).map(CertificateVersion::revision).orElse(0L));
-            v = Math.max(v, cert);
+            v = Math.max(v, Math.max(b.revision(), certificateRevision.applyAsLong(b.certificate())));
         }
         return v;
     }

@@ -40,6 +40,7 @@ public final class SyncHub implements FleetChanges {
     private final AtomicLong streamIds = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong updatesSent = new AtomicLong();
+    private final SyncCounters counters = new SyncCounters();
 
     private static final class Entry {
         final SyncSession session;
@@ -75,7 +76,7 @@ public final class SyncHub implements FleetChanges {
      */
     public SyncSession open(Host host, StreamSink sink) {
         SyncSession session = new SyncSession("s" + streamIds.incrementAndGet(), host, store, desired, sink, pageBytes,
-                recorder);
+                recorder, counters);
         Entry old = sessions.put(host.fqdn(), new Entry(session));
         if (old != null) {
             old.session.close(ControllerException.failedPrecondition("replaced by a newer stream of " + host.fqdn()));
@@ -125,6 +126,16 @@ public final class SyncHub implements FleetChanges {
     /** Desired-state updates (all pages) sent to agents since start. */
     public long updatesSent() {
         return updatesSent.get();
+    }
+
+    /** Desired states agents refused (Nacks) since start. */
+    public long applyFailures() {
+        return counters.nacks.get();
+    }
+
+    /** Drift reports received from agents since start. */
+    public long driftReports() {
+        return counters.reports.get();
     }
 
     /** How many streams are live. */

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.auth.Secrets;
+import org.mailcert.controller.drift.DriftEvents;
+import org.mailcert.controller.model.DriftReport;
 import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Host;
 import org.mailcert.controller.store.Store;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * One agent stream, xDS style: after the agent's Hello it sends the difference between the host's
  * desired state and what the agent has, waits for Ack or Nack, and sends again only when the
  * desired state moved. At most one update is unacknowledged; changes during it are coalesced into
- * the next one. A Nacked version is not resent until the desired state changes again.
+ * the next one. A Nacked version is not resent until the desired state changes again. Facts, Acks,
+ * Nacks and drift reports are recorded in the host's status through the {@link StatusRecorder}.
  *
  * <p>Thread-safety: all methods are synchronized; the hub calls them from its executor and the
  * gRPC adapter from the stream's thread.
@@ -36,6 +39,7 @@ public final class SyncSession {
     private final StreamSink sink;
     private final int pageBytes;
     private final StatusRecorder recorder;
+    private final SyncCounters counters;
 
     private Map<String, String> agentApplied = Map.of();
     private Set<String> agentHeld = Set.of();
@@ -52,8 +56,9 @@ public final class SyncSession {
     }
 
     SyncSession(String streamId, Host host, Store store, DesiredStates desired, StreamSink sink, int pageBytes,
-            StatusRecorder recorder) {
+            StatusRecorder recorder, SyncCounters counters) {
         this.recorder = recorder;
+        this.counters = counters;
         this.pageBytes = pageBytes;
         this.streamId = streamId;
         this.host = host;
@@ -211,6 +216,7 @@ public final class SyncSession {
         requireInFlight(version, nonce);
         inFlight = null;
         nackedVersion = version;
+        counters.nacks.incrementAndGet();
         String why = message == null || message.isBlank() ? "no reason given" : message;
         recorder.record(host.fqdn(), (s, now) -> s.refused(now, why), Event.draft("agent:" + host.fqdn(),
                 "state.rejected", host.fqdn(), "version " + version, host.fqdn() + " refused desired version " + version
@@ -220,6 +226,22 @@ public final class SyncSession {
             dirty = false;
             push();
         }
+    }
+
+    /**
+     * Records the agent's drift report as the host's last one, with an event for each item that is
+     * new, changed or gone since the previous report ({@link DriftEvents}). The host is the stream's:
+     * an agent can only report for itself.
+     */
+    public synchronized void report(DriftReport report) {
+        counters.reports.incrementAndGet();
+        String fqdn = host.fqdn();
+        recorder.record(fqdn, (status, now, events) -> {
+            DriftEvents.between(fqdn, status.lastReport(), report).forEach(events);
+            return status.reported(now, report);
+        });
+        log.debug("stream {} of {}: drift report ({}, outcome {}, {} items)", streamId, fqdn, report.trigger(),
+                report.outcome(), report.items().size());
     }
 
     private InFlight requireInFlight(long version, String nonce) throws ControllerException {

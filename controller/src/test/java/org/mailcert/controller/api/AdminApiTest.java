@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.grpc.CallCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,10 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailcert.common.enroll.JoinTokenValue;
 import org.mailcert.controller.auth.Caller;
-import org.mailcert.controller.events.EventFeed;
 import org.mailcert.controller.model.Role;
 import org.mailcert.controller.testing.Controllers;
-import org.mailcert.proto.v1.AdminServiceGrpc;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.CreateAdminTokenRequest;
@@ -45,33 +36,24 @@ class AdminApiTest {
     @TempDir
     Path dir;
     Controllers c;
-    Server server;
-    ManagedChannel channel;
-    ExecutorService feed = Executors.newCachedThreadPool();
+    InProcessAdmin api;
     String adminToken;
 
     @BeforeEach
     void setUp() throws Exception {
         c = new Controllers(dir);
         adminToken = c.adminTokens.create(Caller.CONTROLLER, "admin", Role.ADMIN).token();
-        AdminGrpcService service = new AdminGrpcService(c.hosts, c.certificates, c.bindings, c.clientSettings,
-                new EventFeed(c.store, feed), c.adminTokens, new org.mailcert.controller.bindings.BindingStates(c.store));
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(service.withAuth()).build().start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        api = new InProcessAdmin(c);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        channel.shutdownNow();
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        feed.shutdownNow();
+        api.close();
         c.close();
     }
 
     private AdminServiceBlockingStub as(String token) {
-        AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(channel);
-        return token == null ? stub : stub.withCallCredentials(bearer(token));
+        return api.as(token);
     }
 
     private String token(String name, org.mailcert.proto.v1.Role role) {
@@ -165,9 +147,5 @@ class AdminApiTest {
         assertEquals("host.declared", next.getKind());
         assertEquals("b.example.net", next.getHost());
         assertFalse(next.getActor().isEmpty());
-    }
-
-    static CallCredentials bearer(String token) {
-        return new org.mailcert.controller.cli.BearerToken(token);
     }
 }

@@ -79,7 +79,7 @@ class HostFactsApiTest {
         c.declareHost(HOST);
         hub = new SyncHub(c.store, new DesiredStates(c.store), syncExecutor, 10, 4, SyncSession.PAGE_BYTES);
         AdminGrpcService service = new AdminGrpcService(c.hosts, c.certificates, c.bindings, c.clientSettings,
-                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store));
+                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store), c.drift);
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -22,6 +22,12 @@ import org.mailcert.proto.v1.CreateJoinTokenResponse;
 import org.mailcert.proto.v1.DeleteCertificateRequest;
 import org.mailcert.proto.v1.DeleteCertificateResponse;
 import org.mailcert.proto.v1.Event;
+import org.mailcert.proto.v1.FleetStatus;
+import org.mailcert.proto.v1.GetFleetStatusRequest;
+import org.mailcert.proto.v1.ListDriftRequest;
+import org.mailcert.proto.v1.ListDriftResponse;
+import org.mailcert.proto.v1.ListExpiringRequest;
+import org.mailcert.proto.v1.ListExpiringResponse;
 import org.mailcert.proto.v1.GetCertificateRequest;
 import org.mailcert.proto.v1.GetClientSettingsRequest;
 import org.mailcert.proto.v1.GetHostRequest;
@@ -165,6 +171,21 @@ final class FakeAdminService extends AdminServiceGrpc.AdminServiceImplBase {
     @Override
     public void getClientSettings(GetClientSettingsRequest request, StreamObserver<ClientSettings> observer) {
         unary("GetClientSettings", request, observer);
+    }
+
+    @Override
+    public void getFleetStatus(GetFleetStatusRequest request, StreamObserver<FleetStatus> observer) {
+        unary("GetFleetStatus", request, observer);
+    }
+
+    @Override
+    public void listDrift(ListDriftRequest request, StreamObserver<ListDriftResponse> observer) {
+        unary("ListDrift", request, observer);
+    }
+
+    @Override
+    public void listExpiring(ListExpiringRequest request, StreamObserver<ListExpiringResponse> observer) {
+        unary("ListExpiring", request, observer);
     }
 
     @Override

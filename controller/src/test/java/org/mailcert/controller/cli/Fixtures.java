@@ -2,8 +2,16 @@ package org.mailcert.controller.cli;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import org.mailcert.proto.v1.AdminToken;
 import org.mailcert.proto.v1.Binding;
+import org.mailcert.proto.v1.BindingConditions;
+import org.mailcert.proto.v1.Condition;
+import org.mailcert.proto.v1.DriftAction;
+import org.mailcert.proto.v1.DriftItem;
+import org.mailcert.proto.v1.DriftMode;
+import org.mailcert.proto.v1.ExpiringCertificate;
+import org.mailcert.proto.v1.RunOutcome;
 import org.mailcert.proto.v1.CertificateSource;
 import org.mailcert.proto.v1.CertificateVersion;
 import org.mailcert.proto.v1.Event;
@@ -52,7 +60,57 @@ final class Fixtures {
                 .setAppliedVersion(41)
                 .setConnected(true)
                 .addUncoveredDomains("example.org")
+                .setSyncState("drifting")
+                .setMode(DriftMode.DRIFT_MODE_REPORT)
+                .setLastOutcome(RunOutcome.RUN_OUTCOME_WOULD_CHANGE)
+                .setLastReport(at("2026-11-29T15:26:58Z"))
+                .addConditions(condition("Ready", "False", "DomainUncovered", "mail.example.org is not covered",
+                        "2026-11-29T15:00:00Z"))
+                .setDriftItems(2)
                 .build();
+    }
+
+    static Condition condition(String type, String status, String reason, String message, String since) {
+        return Condition.newBuilder().setType(type).setStatus(status).setReason(reason).setMessage(message)
+                .setLastTransitionTime(at(since)).setObservedVersion(41).build();
+    }
+
+    /** What mx1's agent last reported about its bindings: mail served, webmail's key file gone. */
+    static List<BindingConditions> bindingConditions() {
+        return List.of(
+                BindingConditions.newBuilder().setId("mail/example.com")
+                        .setLeafSha256("5f1c0d9e2a7b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff")
+                        .addConditions(condition("Installed", "True", "Installed", "", "2026-11-28T12:00:05Z"))
+                        .addConditions(condition("Served", "True", "Served", "postfix, dovecot serve it on 6 ports",
+                                "2026-11-28T12:00:05Z"))
+                        .build(),
+                BindingConditions.newBuilder().setId("webmail/example.org")
+                        .addConditions(condition("Installed", "False", "FileMissing",
+                                "/etc/nginx/mailcert/webmail.example.org/privkey.pem is missing", "2026-11-29T15:10:00Z"))
+                        .build());
+    }
+
+    static DriftItem driftItem(String subject, String reason, String target, DriftAction action, String since,
+            String message) {
+        return DriftItem.newBuilder().setSubject(subject).setReason(reason).setTarget(target).setAction(action)
+                .setSince(at(since)).setMessage(message).build();
+    }
+
+    /** mx1's last report: one item report mode left alone, an uncovered domain, and a repair. */
+    static List<DriftItem> driftItems() {
+        return List.of(
+                driftItem("host", "DomainUncovered", "", DriftAction.DRIFT_ACTION_REPORTED, "2026-11-29T15:00:00Z",
+                        "mail.example.org is served by mx1.example.net's self-signed certificate"),
+                driftItem("mail/example.com", "FileChanged", "postfix", DriftAction.DRIFT_ACTION_REPAIRED,
+                        "2026-11-29T15:25:00Z", "/etc/postfix/mailcert/mail.example.com/fullchain.pem changed"),
+                driftItem("webmail/example.org", "FileMissing", "nginx", DriftAction.DRIFT_ACTION_WOULD_CHANGE,
+                        "2026-11-29T15:10:00Z", "/etc/nginx/mailcert/webmail.example.org/privkey.pem is missing"));
+    }
+
+    static ExpiringCertificate expiring(String name, int version, String notAfter, long daysLeft, String... hosts) {
+        return ExpiringCertificate.newBuilder().setName(name).setVersion(version)
+                .setSha256("aa00bb11cc22dd33ee44ff5566778899aabbccddeeff00112233445566778899")
+                .setNotAfter(at(notAfter)).setDaysLeft(daysLeft).addAllHosts(List.of(hosts)).build();
     }
 
     /** A qmail host that can serve only its server-wide certificate, one of whose inspections failed. */
@@ -76,6 +134,7 @@ final class Fixtures {
                 .setDesiredVersion(7)
                 .setAppliedVersion(7)
                 .setConnected(true)
+                .setSyncState("in_sync")
                 .build();
     }
 
@@ -96,6 +155,7 @@ final class Fixtures {
                 .setId("h-91c0")
                 .setState(HostState.HOST_STATE_PENDING_ENROLLMENT)
                 .setCreated(at("2026-11-29T15:00:00Z"))
+                .setSyncState("pending")
                 .build();
     }
 

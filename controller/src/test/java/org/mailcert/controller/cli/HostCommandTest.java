@@ -1,6 +1,7 @@
 package org.mailcert.controller.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
@@ -20,6 +21,8 @@ class HostCommandTest extends CommandTestBase {
             .addBindings(Fixtures.serverBinding())
             .addBindings(Fixtures.mailBinding())
             .addBindings(Fixtures.webmailBinding())
+            .addAllBindingConditions(Fixtures.bindingConditions())
+            .addAllDrift(Fixtures.driftItems())
             .build();
 
     @Test
@@ -40,7 +43,7 @@ class HostCommandTest extends CommandTestBase {
     @Test
     void emptyListIsJustTheHeader() {
         cli.service.reply("ListHosts", ListHostsResponse.getDefaultInstance());
-        assertEquals("HOST  STATE  CONNECTED  LAST SEEN  APPLIED  DESIRED  AGENT  SOFTWARE  OS\n",
+        assertEquals("HOST  STATE  SYNC  CONNECTED  LAST SEEN  APPLIED  DESIRED  AGENT  SOFTWARE  OS\n",
                 ok("host", "list").out());
     }
 
@@ -50,6 +53,35 @@ class HostCommandTest extends CommandTestBase {
         CliHarness.Result r = ok("host", "show", "mx1.example.net");
         assertEquals("mx1.example.net", cli.service.onlyRequest(GetHostRequest.class).getHost());
         Golden.assertMatches("cli", "host-show.txt", r.out());
+    }
+
+    @Test
+    void showPrintsSyncStateModeReportConditionsAndDrift() {
+        cli.service.reply("GetHost", DETAIL);
+        String out = ok("host", "show", "mx1.example.net").out();
+        assertTrue(out.contains("sync state         drifting\n"), out);
+        assertTrue(out.contains("drift mode         report\n"), out);
+        assertTrue(out.contains("last report        2026-11-29T15:26:58Z\n"), out);
+        assertTrue(out.contains("last outcome       would change\n"), out);
+        assertTrue(out.contains("drift items        2 outstanding\n"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("host +Ready +False +DomainUncovered +2026-11-29T15:00:00Z .*")),
+                out);
+        assertTrue(out.lines().anyMatch(l -> l.matches(
+                "webmail/example.org +Installed +False +FileMissing +2026-11-29T15:10:00Z +/etc/nginx/.*")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches(
+                "mail/example.com +FileChanged +postfix +repaired +2026-11-29T15:25:00Z .*")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches(
+                "webmail/example.org +FileMissing +nginx +would change +2026-11-29T15:10:00Z .*")), out);
+    }
+
+    @Test
+    void showWithoutAReportSaysNothingAboutDrift() {
+        cli.service.reply("GetHost", HostDetail.newBuilder().setHost(Fixtures.qmail()).build());
+        String out = ok("host", "show", "mx3.example.net").out();
+        assertTrue(out.contains("sync state         in_sync\n"), out);
+        assertTrue(out.contains("drift items        -\n"), out);
+        assertFalse(out.contains("CONDITION OF"), out);
+        assertFalse(out.contains("ACTION"), out);
     }
 
     @Test

@@ -189,6 +189,10 @@ class AgentSyncIT {
                     .setNonce(s.getNonce())).build());
         }
 
+        void report(org.mailcert.proto.v1.DriftReport r) {
+            out.onNext(AgentMessage.newBuilder().setReport(r).build());
+        }
+
         Status awaitError() throws InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (error == null && System.nanoTime() < end) {
@@ -270,7 +274,7 @@ class AgentSyncIT {
             Thread.sleep(20);
             h = admin.getHost(GetHostRequest.newBuilder().setHost(host).build()).getHost();
         }
-        assertTrue(until.test(h), "GetHost never showed the Hello's facts: " + h);
+        assertTrue(until.test(h), "GetHost never showed what the agent sent: " + h);
         return h;
     }
 
@@ -313,6 +317,81 @@ class AgentSyncIT {
                 refused.getStatus().getDescription());
         assertTrue(refused.getStatus().getDescription().contains("have clients of four.example.com use " + H1),
                 refused.getStatus().getDescription());
+    }
+
+    private static org.mailcert.proto.v1.DriftItem item(String subject, String reason, String target,
+            org.mailcert.proto.v1.DriftAction action) {
+        return org.mailcert.proto.v1.DriftItem.newBuilder().setSubject(subject).setReason(reason).setTarget(target)
+                .setAction(action).setMessage(reason + " seen by " + target)
+                .setSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_800_000_000L)).build();
+    }
+
+    private List<org.mailcert.proto.v1.Event> driftEvents(String host) {
+        return admin.listEvents(ListEventsRequest.newBuilder().setHost(host).build()).getEventsList().stream()
+                .filter(e -> e.getKind().startsWith("drift.")).toList();
+    }
+
+    @Test
+    void aDriftReportOverTheStreamShowsInDriftHostBindingsAndEvents() throws Exception {
+        Stream s = new Stream(enroll(token(H1))).hello(H1, 0, List.of(), Set.of());
+        List<DesiredState> update = s.update();
+        s.ack(update.get(0));
+        long version = update.get(0).getVersion();
+        String sha = upserts(update).stream().filter(b -> b.getId().equals("mail/one.example.com")).findFirst()
+                .orElseThrow().getLeafSha256();
+        var served = org.mailcert.proto.v1.Condition.newBuilder().setType("Served").setStatus("True")
+                .setReason("Served").setObservedVersion(version);
+        var missing = item("server", "FileMissing", "postfix", org.mailcert.proto.v1.DriftAction.DRIFT_ACTION_WOULD_CHANGE);
+        var report = org.mailcert.proto.v1.DriftReport.newBuilder()
+                .setAppliedVersion(version)
+                .setMode(org.mailcert.proto.v1.DriftMode.DRIFT_MODE_REPORT)
+                .setOutcome(org.mailcert.proto.v1.RunOutcome.RUN_OUTCOME_WOULD_CHANGE)
+                .setTrigger("apply")
+                .addBindings(org.mailcert.proto.v1.BindingConditions.newBuilder().setId("mail/one.example.com")
+                        .setLeafSha256(sha).addConditions(served))
+                .addItems(missing)
+                .build();
+        s.report(report);
+
+        var host = awaitHost(H1, h -> h.hasLastReport());
+        assertEquals("drifting", host.getSyncState());
+        assertEquals(org.mailcert.proto.v1.DriftMode.DRIFT_MODE_REPORT, host.getMode());
+        assertEquals(1, host.getDriftItems());
+        var detail = admin.getHost(GetHostRequest.newBuilder().setHost(H1).build());
+        assertEquals(List.of(missing), detail.getDriftList());
+        assertEquals(report.getBindingsList(), detail.getBindingConditionsList());
+        var drift = admin.listDrift(org.mailcert.proto.v1.ListDriftRequest.newBuilder().setHost(H1).build())
+                .getItemsList();
+        assertEquals(1, drift.size());
+        assertEquals(H1, drift.get(0).getHost());
+        assertEquals(missing, drift.get(0).getItem());
+        assertTrue(admin.listDrift(org.mailcert.proto.v1.ListDriftRequest.newBuilder().setHost(H2).build())
+                .getItemsList().isEmpty(), "H1's report is H1's alone");
+        var states = new java.util.TreeMap<String, String>();
+        admin.listBindings(org.mailcert.proto.v1.ListBindingsRequest.newBuilder().setHost(H1).build()).getBindingsList()
+                .forEach(b -> states.put(b.getServedName(), b.getState()));
+        assertEquals(java.util.Map.of("mail.one.example.com", "served", H1, "installed"), states);
+        assertEquals(List.of("drift.detected"), driftEvents(H1).stream().map(org.mailcert.proto.v1.Event::getKind)
+                .toList());
+
+        // The same report again (as after a reconnect) is no news; a repair in enforce mode is.
+        s.report(report.toBuilder().setTrigger("start").build());
+        var repaired = report.toBuilder().setMode(org.mailcert.proto.v1.DriftMode.DRIFT_MODE_ENFORCE)
+                .setOutcome(org.mailcert.proto.v1.RunOutcome.RUN_OUTCOME_CORRECTIVE_CHANGE)
+                .setItems(0, missing.toBuilder().setAction(org.mailcert.proto.v1.DriftAction.DRIFT_ACTION_REPAIRED))
+                .build();
+        s.report(repaired);
+        host = awaitHost(H1, h -> h.getLastOutcome() == org.mailcert.proto.v1.RunOutcome.RUN_OUTCOME_CORRECTIVE_CHANGE);
+        assertEquals("in_sync", host.getSyncState());
+        assertEquals(0, host.getDriftItems());
+        var kinds = driftEvents(H1).stream().map(org.mailcert.proto.v1.Event::getKind).toList();
+        assertEquals(List.of("drift.detected", "drift.repaired"), kinds);
+        var event = driftEvents(H1).get(1);
+        assertEquals("agent:" + H1, event.getActor());
+        assertEquals("server", event.getSubject());
+        var fleet = admin.getFleetStatus(org.mailcert.proto.v1.GetFleetStatusRequest.getDefaultInstance());
+        assertEquals(1, fleet.getConnected());
+        assertEquals(1, fleet.getInSync());
     }
 
     @Test

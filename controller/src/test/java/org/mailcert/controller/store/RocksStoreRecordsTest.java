@@ -18,7 +18,15 @@ import org.mailcert.controller.model.AdminToken;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
+import org.mailcert.controller.model.BindingConditions;
+import org.mailcert.controller.model.Condition;
+import org.mailcert.controller.model.DriftAction;
+import org.mailcert.controller.model.DriftItem;
+import org.mailcert.controller.model.DriftMode;
+import org.mailcert.controller.model.DriftReport;
 import org.mailcert.controller.model.Host;
+import org.mailcert.controller.model.HostStatus;
+import org.mailcert.controller.model.RunOutcome;
 import org.mailcert.controller.model.JoinToken;
 import org.mailcert.controller.model.Role;
 import org.mailcert.controller.model.Scope;
@@ -69,6 +77,44 @@ class RocksStoreRecordsTest {
         });
         assertEquals(Optional.empty(), store.host("mx1.example.com"));
         assertEquals(3, store.hosts().size());
+    }
+
+    @Test
+    void hostStatusRoundTripsWithItsDriftReportWithoutMovingTheRevision() throws Exception {
+        store.write(tx -> {
+            tx.putHost(Fixtures.host("mx1.example.com", 1));
+            return null;
+        });
+        long revision = store.revision();
+        HostStatus plain = Fixtures.status("mx1.example.com");
+        DriftReport report = new DriftReport(7, DriftMode.REPORT, RunOutcome.WOULD_CHANGE,
+                Optional.of(T0.plusSeconds(30)), "file-change", 1_250,
+                List.of(new BindingConditions("mail/example.com", List.of(
+                        new Condition("Installed", "False", "FileMissing", "privkey.pem is missing",
+                                Optional.of(T0.plusSeconds(20)), 7),
+                        new Condition("Served", "Unknown", "", "", Optional.empty(), 0)), "ab12")),
+                List.of(new Condition("Ready", "True", "Ready", "", Optional.of(T0), 7)),
+                List.of(new DriftItem("FileMissing", "mail/example.com", "postfix", "privkey.pem is missing",
+                        Optional.of(T0.plusSeconds(20)), DriftAction.WOULD_CHANGE),
+                        new DriftItem("Expiring", "server", "", "ends in 9 days", Optional.empty(),
+                                DriftAction.REPORTED)),
+                4);
+        HostStatus reported = plain.reported(T0.plusSeconds(90), report);
+        store.write(tx -> {
+            tx.putHostStatus(plain);
+            tx.putHostStatus(Fixtures.status("mx2.example.com").reported(T0.plusSeconds(90), report));
+            return null;
+        });
+        assertEquals(plain, store.hostStatus("mx1.example.com"));
+        store.write(tx -> {
+            tx.putHostStatus(reported);
+            return null;
+        });
+        reopen();
+        assertEquals(reported, store.hostStatus("mx1.example.com"));
+        assertEquals(Optional.of(T0.plusSeconds(90)), store.hostStatus("mx1.example.com").reportReceived());
+        assertEquals(revision, store.revision(), "reports are observed state");
+        assertEquals(HostStatus.unknown("mx3.example.com"), store.hostStatus("mx3.example.com"));
     }
 
     @Test

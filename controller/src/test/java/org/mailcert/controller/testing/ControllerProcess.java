@@ -68,6 +68,30 @@ public final class ControllerProcess implements AutoCloseable {
         throw new IllegalStateException("no " + name + " in /metrics");
     }
 
+    /** What one run of the {@code mailcert} CLI printed (stdout and stderr together) and returned. */
+    public record CliResult(int exit, String output) {
+    }
+
+    /**
+     * Runs the packaged {@code mailcert} CLI against this controller, with its admin token and CA,
+     * as an admin would (a separate JVM; at most 60 s).
+     */
+    public CliResult cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", JAR.toString(),
+                "org.mailcert.controller.cli.MailcertCli",
+                "--controller", address(), "--token-file", tokenFile().toString(), "--ca-file", caPem().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("mailcert " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new CliResult(p.exitValue(), output);
+    }
+
     /** Starts the process and waits until /healthz answers (at most 60 s). */
     public ControllerProcess start() throws Exception {
         if (!Files.exists(JAR)) {

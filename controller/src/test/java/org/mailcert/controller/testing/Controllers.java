@@ -17,12 +17,14 @@ import org.mailcert.controller.certs.CertificateService;
 import org.mailcert.controller.certs.ImportRequest;
 import org.mailcert.controller.certs.ImportResult;
 import org.mailcert.controller.clients.ClientSettingsService;
+import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.hosts.HostService;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.CertificateVersion;
 import org.mailcert.controller.model.Host;
 import org.mailcert.controller.model.HostFacts;
 import org.mailcert.controller.model.HostState;
+import org.mailcert.controller.model.HostStatus;
 import org.mailcert.controller.model.ServiceEndpoint;
 import org.mailcert.controller.model.ServiceFacts;
 import org.mailcert.controller.model.SniSupport;
@@ -47,6 +49,9 @@ public final class Controllers implements AutoCloseable {
     public final HostService hosts;
     public final ClientSettingsService clientSettings;
     public final AdminTokens adminTokens;
+    /** Hosts the services treat as connected (a live agent stream); none unless a test adds some. */
+    public final java.util.Set<String> connected = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    public final DriftService drift;
     /** Every host the services reported as changed, in order. */
     public final java.util.List<String> changedHosts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final FleetChanges changes = changedHosts::addAll;
@@ -56,9 +61,10 @@ public final class Controllers implements AutoCloseable {
         inspector = new CertificateInspector(new TrustChecker(List.of(pki.root())), clock);
         bindings = new BindingService(store, inspector, changes);
         certificates = new CertificateService(store, inspector, bindings, changes);
-        hosts = new HostService(store, new byte[32], h -> false, changes);
+        hosts = new HostService(store, new byte[32], connected::contains, changes);
         clientSettings = new ClientSettingsService(store, inspector);
         adminTokens = new AdminTokens(store);
+        drift = new DriftService(store, connected::contains, clock);
     }
 
     /** Declares a host (pending enrollment), as `mailcert token create` does. */
@@ -68,16 +74,27 @@ public final class Controllers implements AutoCloseable {
 
     /** Sets what an agent would report about its host's SNI support. */
     public void setSni(String fqdn, SniSupport sni) throws ControllerException {
-        store.write(tx -> {
-            tx.putHostStatus(store.hostStatus(fqdn).seen(tx.now(), new HostFacts("Debian 12", "test", Map.of(), sni)));
-            return null;
-        });
+        setFacts(fqdn, new HostFacts("Debian 12", "test", Map.of(), sni));
     }
 
     /** Records facts as a Hello carrying them would. */
     public void setFacts(String fqdn, HostFacts facts) throws ControllerException {
+        updateStatus(fqdn, s -> s.seen(clock.instant(), facts));
+    }
+
+    /** Changes what the host's agent reported, as the controller records Acks, Nacks and reports. */
+    public void updateStatus(String fqdn, java.util.function.UnaryOperator<HostStatus> change)
+            throws ControllerException {
         store.write(tx -> {
-            tx.putHostStatus(store.hostStatus(fqdn).seen(tx.now(), facts));
+            tx.putHostStatus(change.apply(store.hostStatus(fqdn)));
+            return null;
+        });
+    }
+
+    /** Marks a declared host enrolled, as its agent's enrollment would. */
+    public void markEnrolled(String fqdn) throws ControllerException {
+        store.write(tx -> {
+            tx.putHost(store.host(fqdn).orElseThrow().with(HostState.ENROLLED, List.of("01"), tx.revision()));
             return null;
         });
     }
