@@ -62,6 +62,7 @@ final class DriftMonitor {
     private Instant nextDue;
     private Optional<DriftReport> last = Optional.empty();
     private Set<Path> watched = Set.of();
+    private Set<String> lastKeys = Set.of();
     private long materialsVersion = -1;
     private MaterialCache materials;
     private volatile Runnable listener = () -> { };
@@ -185,7 +186,11 @@ final class DriftMonitor {
         AppliedState applied = applier.current();
         List<Binding> bindings = bindings(applied);
         Set<String> domains = discoveredDomains();
-        DriftCycle.Result found = settings.cycle().cycle(bindings, settings.targets(), domains);
+        // Before the first state arrives there is nothing desired to compare with: an empty state would
+        // make every managed file "drift" and, in enforce mode, an empty apply.
+        DriftCycle.Result found = applied.version() == 0 && bindings.isEmpty()
+                ? new DriftCycle.Result(List.of(), 0, Set.of())
+                : settings.cycle().cycle(bindings, settings.targets(), domains);
         int probes = found.probes();
         List<DriftItem> repairable = found.items().stream().filter(i -> i.reason().repairable()).toList();
         List<Item> items = new ArrayList<>();
@@ -235,6 +240,13 @@ final class DriftMonitor {
             watch.watch(watched);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
+        Set<String> keys = new LinkedHashSet<>();
+        items.forEach(i -> keys.add(key(i.item()) + "\u0000" + i.action()));
+        if (!keys.equals(lastKeys) && !items.isEmpty()) {
+            LOG.warn("host {}: drift ({}): {}", host, settings.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    summary(items.stream().map(Item::item).toList()));
+        }
+        lastKeys = keys;
         DriftReport report = report(applied, remaining, items, outcome, trigger, now, millis, probes);
         last = Optional.of(report);
         nextDue = clock.instant().plus(jittered());

@@ -38,77 +38,18 @@ import org.mailcert.proto.v1.Scope;
 import org.mailcert.proto.v1.ServiceFacts;
 
 /**
- * The whole loop with the real mail servers: a controller process, a Postfix and a Dovecot
- * instance on loopback, and {@code mailcert-agent run --target postfix,dovecot} as a process. Proves
- * by handshakes on every port that the bound certificates are served, that the agent reports its
- * software and the domains it found, and that killing the agent at any step of an apply leaves
- * both servers with the old or the new configuration, from which a restarted agent converges.
+ * The whole loop with the real mail servers ({@link RealMailHost}). Proves by handshakes on every
+ * port that the bound certificates are served, that the agent reports its software and the domains
+ * it found, and that killing the agent at any step of an apply leaves both servers with the old or
+ * the new configuration, from which a restarted agent converges.
  */
-class MailTargetsIT {
-    private static final String HOST = "mx1.example.com";
+class MailTargetsIT extends RealMailHost {
     /** Every named step of the two targets' apply, in order. */
     private static final List<String> STEPS = List.of(
             "postfix.files-written", "postfix.map-built", "postfix.config-switched", "postfix.reloaded",
             "postfix.probed", "postfix.pruned",
             "dovecot.files-written", "dovecot.include-written", "dovecot.validated", "dovecot.reloaded",
             "dovecot.probed", "dovecot.pruned");
-
-    @TempDir
-    Path tmp;
-    final TestPki pki = TestPki.rootCa("Mail IT Root");
-    final SocketTlsProbe probe = new SocketTlsProbe(Duration.ofSeconds(3), Duration.ofSeconds(10));
-    ControllerProcess controller;
-    AdminServiceBlockingStub admin;
-    HostWatch watch;
-    PostfixInstance postfix;
-    DovecotInstance dovecot;
-    AgentProcess agent;
-    Path agentDir;
-    String serverSha;
-    String wildSha;
-    /** The leaf of the latest version of certificate "a", bound for a.example.com. */
-    String aSha;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Path roots = tmp.resolve("roots.pem");
-        Files.writeString(roots, Pem.certificates(List.of(pki.root())));
-        controller = new ControllerProcess(tmp.resolve("controller"), "--extra-roots", roots.toString()).start();
-        admin = controller.admin();
-        watch = new HostWatch(admin, HOST);
-        postfix = PostfixInstance.start(tmp.resolve("postfix"));
-        dovecot = DovecotInstance.start(tmp.resolve("dovecot"));
-        postfix.postconf("-e", "virtual_mailbox_domains = a.example.com example.net uncovered.example.org");
-
-        String token = admin.createJoinToken(CreateJoinTokenRequest.newBuilder().setHost(HOST).build()).getToken();
-        serverSha = importCert("server", pki.leaf(HOST).issue(), false);
-        bind(Scope.SCOPE_SERVER, "", "server");
-        aSha = importCert("a", pki.leaf("mail.a.example.com").issue(), false);
-        bind(Scope.SCOPE_MAIL, "a.example.com", "a");
-        wildSha = importCert("wild", pki.leaf("*.example.net", "example.net").issue(), false);
-        bind(Scope.SCOPE_MAIL, "example.net", "wild");
-
-        agentDir = tmp.resolve("agent");
-        AgentProcess.Result enrolled = AgentProcess.run(tmp, "enroll", "--controller", controller.address(),
-                "--token", token, "--data-dir", agentDir.toString());
-        assertEquals(0, enrolled.exit(), enrolled.output());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (controller != null) {
-            controller.stop();
-        }
-        if (dovecot != null) {
-            dovecot.close();
-        }
-        if (postfix != null) {
-            postfix.close();
-        }
-    }
 
     @Test
     void boundCertificatesAreServedOnEveryPortAndTheHostReportsItsSoftwareAndDomains() throws Exception {
@@ -183,56 +124,5 @@ class MailTargetsIT {
                 assertEquals(3, keys, target + ": only the three certificates in use are left on disk");
             }
         }
-    }
-
-    private void startAgent(Map<String, String> environment) throws Exception {
-        agent = AgentProcess.start(tmp.resolve("agent.log"), environment, "--data-dir", agentDir.toString(),
-                "--target", "postfix,dovecot", "--postfix-config-dir", postfix.configDir().toString(),
-                "--dovecot-config", dovecot.config().toString(), "--start-delay", "0s");
-    }
-
-    private List<Endpoint> endpoints() {
-        List<Endpoint> all = new ArrayList<>(postfix.endpoints());
-        all.addAll(dovecot.endpoints());
-        return all;
-    }
-
-    private String served(Endpoint e, String sni) {
-        try {
-            return probe.probe(e, Optional.ofNullable(sni)).leafSha256();
-        } catch (ProbeException x) {
-            return "no handshake: " + x.getMessage();
-        }
-    }
-
-    private int doveconf() throws Exception {
-        Process p = new ProcessBuilder("doveconf", "-c", dovecot.config().toString(), "-n").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "doveconf finished");
-        return p.exitValue();
-    }
-
-    private String importCert(String name, TestPki.Leaf leaf, boolean newVersion) {
-        admin.importCertificate(ImportCertificateRequest.newBuilder().setName(name).setNewVersion(newVersion)
-                .setChainPem(ByteString.copyFromUtf8(leaf.combinedPem())).build());
-        return Fingerprints.sha256Hex(leaf.certificate());
-    }
-
-    private void bind(Scope scope, String domain, String certificate) {
-        admin.bind(BindRequest.newBuilder().setHost(HOST).setScope(scope).setDomain(domain).setCertificate(certificate)
-                .build());
-    }
-
-    private Host host() {
-        return watch.host();
-    }
-
-    private boolean inSync() {
-        return watch.inSync();
-    }
-
-    private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
-        HostWatch.await(what, seconds, condition, () -> "agent log:\n" + agent.log() + "\npostfix log:\n"
-                + postfix.logTail() + "\ndovecot log:\n" + dovecot.log());
     }
 }

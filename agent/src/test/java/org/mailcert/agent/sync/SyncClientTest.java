@@ -263,6 +263,24 @@ class SyncClientTest {
     }
 
     @Test
+    void aRepairThatFailsIsReportedAsFailedWithTheItemStillThere() throws Exception {
+        commands.thenReturn(CommandResult.exited(0, ""))
+                .thenReturn(new CommandResult(1, "", "reload-mail: refused\n", false));
+        FakeController.FakeStream s = appliedWithDrift(DriftSettings.Mode.ENFORCE, false);
+        Files.delete(files.resolve("live/mail.a.example/privkey.pem"));
+
+        fireDriftTimer();
+        DriftReport failed = report(s);
+        assertEquals(RunOutcome.RUN_OUTCOME_FAILED, failed.getOutcome(), failed.toString());
+        assertEquals(List.of(DriftAction.DRIFT_ACTION_REPAIR_FAILED), failed.getItemsList().stream()
+                .map(org.mailcert.proto.v1.DriftItem::getAction).distinct().toList());
+        assertEquals("FileMissing", failed.getItems(0).getReason());
+        assertFalse(Files.exists(files.resolve("live/mail.a.example/privkey.pem")),
+                "the failed repair was rolled back like any apply");
+        assertTrue(status().lastError().orElse("").contains("repairing drift"), status().toString());
+    }
+
+    @Test
     void inReportModeDriftIsReportedAsWouldChangeAndNothingIsTouched() throws Exception {
         FakeController.FakeStream s = appliedWithDrift(DriftSettings.Mode.REPORT, false);
         Path chain = files.resolve("live/mail.a.example/fullchain.pem");

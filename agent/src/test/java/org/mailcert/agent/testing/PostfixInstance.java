@@ -136,6 +136,11 @@ public final class PostfixInstance implements AutoCloseable {
         return run(argv);
     }
 
+    /** Runs {@code postfix -c DIR reload}, as an admin would after editing main.cf. */
+    public void reload() throws IOException, InterruptedException {
+        run(List.of(POSTFIX, "-c", configDir.toString(), "reload"));
+    }
+
     /** The last lines of the log, for failure messages. */
     public String logTail() {
         try {
