@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  */
 final class DriftMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(DriftMonitor.class);
+    /** The most items one report lists. */
+    static final int MAX_ITEMS = 1000;
+    /** The longest message one item or condition carries. */
+    static final int MAX_MESSAGE = 500;
 
     private final String host;
     private final DriftSettings settings;
@@ -308,21 +312,49 @@ final class DriftMonitor {
         Map<String, Instant> seen = new HashMap<>();
         for (Item i : items) {
             String key = key(i.item());
-            Instant since = firstSeen.getOrDefault(key, now);
             if (i.action() != DriftAction.DRIFT_ACTION_REPAIRED) {
-                seen.put(key, since);
+                seen.put(key, firstSeen.getOrDefault(key, now));
             }
+        }
+        List<Item> listed = bounded(items);
+        out.setItemsOmitted(items.size() - listed.size());
+        for (Item i : listed) {
+            Instant since = firstSeen.getOrDefault(key(i.item()), now);
             out.addItems(org.mailcert.proto.v1.DriftItem.newBuilder()
                     .setReason(i.item().reason().label())
                     .setSubject(i.item().subject())
                     .setTarget(i.item().target())
-                    .setMessage(i.item().message())
+                    .setMessage(cut(i.item().message()))
                     .setSince(timestamp(since))
                     .setAction(i.action()));
         }
         firstSeen.clear();
         firstSeen.putAll(seen);
         return out.build();
+    }
+
+    /**
+     * At most {@link #MAX_ITEMS} items, so a host where everything drifts still sends a report of a
+     * few megabytes: repair failures first, then what would change, then the rest, each in check order.
+     */
+    static <T> List<T> bounded(List<T> items, java.util.function.ToIntFunction<T> rank) {
+        if (items.size() <= MAX_ITEMS) {
+            return items;
+        }
+        return items.stream().sorted(java.util.Comparator.comparingInt(rank)).limit(MAX_ITEMS).toList();
+    }
+
+    private static List<Item> bounded(List<Item> items) {
+        return bounded(items, i -> switch (i.action()) {
+            case DRIFT_ACTION_REPAIR_FAILED -> 0;
+            case DRIFT_ACTION_WOULD_CHANGE -> 1;
+            case DRIFT_ACTION_REPAIRED -> 2;
+            default -> 3;
+        });
+    }
+
+    private static String cut(String message) {
+        return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
     }
 
     private List<Condition> conditions(String subject, List<DriftItem> remaining, long version, Instant now) {
@@ -369,7 +401,7 @@ final class DriftMonitor {
                 .setType(c.type().label())
                 .setStatus(c.status().label())
                 .setReason(c.reason())
-                .setMessage(c.message())
+                .setMessage(cut(c.message()))
                 .setLastTransitionTime(timestamp(c.lastTransitionTime()))
                 .setObservedVersion(c.observedVersion())
                 .build();
