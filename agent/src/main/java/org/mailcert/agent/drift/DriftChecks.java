@@ -22,14 +22,23 @@ import org.mailcert.common.pki.TrustResult;
  * live handshakes ({@link Observed.Served}), never from reading files.
  */
 public final class DriftChecks {
-    /** What every check is given. */
-    public record Inputs(Observed.Host host, DriftPolicy policy, Optional<TrustChecker> trust, Instant now) {
+    /**
+     * What every check is given.
+     *
+     * @param memo each certificate's facts and trust, worked out once per certificate
+     */
+    public record Inputs(Observed.Host host, DriftPolicy policy, CertificateMemo memo, Instant now) {
         /** Refuses nulls. */
         public Inputs {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(policy, "policy");
-            Objects.requireNonNull(trust, "trust");
+            Objects.requireNonNull(memo, "memo");
             Objects.requireNonNull(now, "now");
+        }
+
+        /** Inputs whose certificates are worked out afresh ({@code trust} empty: trust is not judged). */
+        public Inputs(Observed.Host host, DriftPolicy policy, Optional<TrustChecker> trust, Instant now) {
+            this(host, policy, new CertificateMemo(trust), now);
         }
     }
 
@@ -155,7 +164,7 @@ public final class DriftChecks {
 
     static void expired(Inputs in, List<DriftItem> out) {
         for (Binding b : desired(in)) {
-            CertificateFacts f = CertificateFacts.of(b.leaf());
+            CertificateFacts f = in.memo().facts(b);
             if (f.expiredAt(in.now())) {
                 out.add(new DriftItem(Reason.EXPIRED, b.id(), "", "certificate " + b.certificate() + " v"
                         + b.certificateVersion() + " expired at " + f.notAfter()));
@@ -165,7 +174,7 @@ public final class DriftChecks {
 
     static void expiring(Inputs in, List<DriftItem> out) {
         for (Binding b : desired(in)) {
-            CertificateFacts f = CertificateFacts.of(b.leaf());
+            CertificateFacts f = in.memo().facts(b);
             Instant from = in.policy().expiringFrom(f.notBefore(), f.notAfter());
             if (!f.expiredAt(in.now()) && !in.now().isBefore(from)) {
                 out.add(new DriftItem(Reason.EXPIRING, b.id(), "", "certificate " + b.certificate() + " v"
@@ -175,11 +184,11 @@ public final class DriftChecks {
     }
 
     static void untrusted(Inputs in, List<DriftItem> out) {
-        if (in.trust().isEmpty()) {
+        if (!in.memo().judgesTrust()) {
             return;
         }
         for (Binding b : desired(in)) {
-            TrustResult r = in.trust().get().check(b.chain(), in.now());
+            TrustResult r = in.memo().trust(b, in.now());
             if (!r.trusted()) {
                 out.add(new DriftItem(Reason.UNTRUSTED, b.id(), "", "certificate " + b.certificate() + " v"
                         + b.certificateVersion() + " does not verify: " + r.problem()));
@@ -194,10 +203,10 @@ public final class DriftChecks {
         }
         Binding b = server.get();
         String why = null;
-        if (CertificateFacts.of(b.leaf()).expiredAt(in.now())) {
+        if (in.memo().facts(b).expiredAt(in.now())) {
             why = "has expired";
-        } else if (in.trust().isPresent()) {
-            TrustResult r = in.trust().get().check(b.chain(), in.now());
+        } else if (in.memo().judgesTrust()) {
+            TrustResult r = in.memo().trust(b, in.now());
             why = r.trusted() ? null : "does not verify (" + r.problem() + ")";
         }
         if (why != null) {
@@ -224,7 +233,7 @@ public final class DriftChecks {
     static void domainUncovered(Inputs in, List<DriftItem> out) {
         Set<String> bound = Observed.mail(in.host().bindings()).stream().map(Binding::domain)
                 .collect(Collectors.toSet());
-        Optional<CertificateFacts> server = in.host().server().map(b -> CertificateFacts.of(b.leaf()));
+        Optional<CertificateFacts> server = in.host().server().map(b -> in.memo().facts(b));
         for (String domain : in.host().discoveredDomains().stream().sorted().toList()) {
             String name = "mail." + domain;
             if (!bound.contains(domain) && server.map(f -> !f.covers(name)).orElse(true)) {

@@ -2,6 +2,7 @@ package org.mailcert.agent.drift;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ public final class DriftCycle {
     private final ServedObserver observer;
     private final int probeBudget;
     private final DriftPolicy policy;
-    private final Optional<TrustChecker> trust;
+    private final CertificateMemo memo;
     private final Clock clock;
     private long cycles;
 
@@ -41,7 +42,7 @@ public final class DriftCycle {
             Clock clock) {
         this.observer = Objects.requireNonNull(observer, "observer");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.trust = Objects.requireNonNull(trust, "trust");
+        this.memo = new CertificateMemo(Objects.requireNonNull(trust, "trust"));
         this.clock = Objects.requireNonNull(clock, "clock");
         if (probeBudget < 1) {
             throw new IllegalArgumentException("the probe budget must be positive");
@@ -96,6 +97,9 @@ public final class DriftCycle {
 
     private Result observe(List<Binding> desired, List<Observable> targets, Set<String> discoveredDomains, long cycle)
             throws InterruptedException {
+        Instant now = clock.instant();
+        memo.prime(desired, now);
+        long probesEnd = System.nanoTime() + observer.deadline().toNanos();
         int probes = 0;
         Set<Path> watched = new HashSet<>();
         Map<String, Binding> byId = new LinkedHashMap<>();
@@ -132,7 +136,8 @@ public final class DriftCycle {
                 }
             });
             names.sort((a, b) -> a.sni().compareTo(b.sni()));
-            List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle));
+            List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle),
+                    probesEnd);
             probes += served.size();
             Map<String, List<Observed.Served>> servedById = new LinkedHashMap<>();
             for (Observed.Served s : served) {
@@ -150,7 +155,7 @@ public final class DriftCycle {
             }
         }
         List<DriftItem> items = new ArrayList<>(DriftChecks.run(new DriftChecks.Inputs(new Observed.Host(bindings,
-                configs, server, discoveredDomains, noSni), policy, trust, clock.instant())));
+                configs, server, discoveredDomains, noSni), policy, memo, now)));
         items.addAll(unobservable);
         return new Result(items, probes, watched);
     }

@@ -53,8 +53,21 @@ public final class ServedObserver {
         }
     }
 
-    /** Makes every handshake; the results are in the order asked. */
+    /** How long one cycle's handshakes may take in all. */
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** Makes every handshake within the deadline from now; the results are in the order asked. */
     public List<Observed.Served> observe(List<Ask> asks) throws InterruptedException {
+        return observe(asks, System.nanoTime() + deadline.toNanos());
+    }
+
+    /**
+     * Makes every handshake, none running after {@code endNanos} ({@link System#nanoTime()}), so the
+     * targets of one cycle share one deadline; the results are in the order asked.
+     */
+    public List<Observed.Served> observe(List<Ask> asks, long endNanos) throws InterruptedException {
         if (asks.isEmpty()) {
             return List.of();
         }
@@ -68,7 +81,7 @@ public final class ServedObserver {
             for (Ask a : asks) {
                 futures.add(pool.submit(() -> once(a)));
             }
-            long end = System.nanoTime() + deadline.toNanos();
+            long end = endNanos;
             List<Observed.Served> out = new ArrayList<>();
             for (int i = 0; i < asks.size(); i++) {
                 Ask a = asks.get(i);

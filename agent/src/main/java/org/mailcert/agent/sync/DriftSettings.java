@@ -19,6 +19,11 @@ public record DriftSettings(Mode mode, Duration interval, DriftCycle cycle, List
         boolean watchFiles) {
     /** How soon after a file change the cycle runs (changes arriving meanwhile join it). */
     public static final Duration FILE_CHANGE_SETTLE = Duration.ofSeconds(2);
+    /**
+     * How soon after an Ack the cycle of that apply runs: applies arriving meanwhile (a burst of
+     * changes) are answered first and share the cycle, which at thousands of domains takes seconds.
+     */
+    public static final Duration APPLY_SETTLE = Duration.ofMillis(1500);
 
     /** Whether drift is repaired or only reported, in Puppet's words. */
     public enum Mode {

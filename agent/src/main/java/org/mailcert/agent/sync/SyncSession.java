@@ -31,6 +31,7 @@ final class SyncSession implements ControllerLink.Listener {
     private static final Object DRIFT_DUE = new Object();
     private static final Object FILE_CHANGED = new Object();
     private static final Object FILE_SETTLED = new Object();
+    private static final Object APPLY_SETTLED = new Object();
 
     /** How a session ended. */
     enum EndKind {
@@ -69,6 +70,7 @@ final class SyncSession implements ControllerLink.Listener {
     private DriftReport lastSent;
     private Scheduler.Cancellable driftTimer = () -> { };
     private Scheduler.Cancellable settling;
+    private Scheduler.Cancellable afterApply;
 
     SyncSession(Identity identity, boolean usingNext, ControllerLink link, IdentityStore identities, Applier applier,
             Renewer renewer, StatusTracker status, Scheduler scheduler, FactsSource facts, Optional<DriftMonitor> drift) {
@@ -133,7 +135,7 @@ final class SyncSession implements ControllerLink.Listener {
                     renewIfDue(stream);
                     continue;
                 }
-                if (event == DRIFT_DUE || event == FILE_CHANGED || event == FILE_SETTLED) {
+                if (event == DRIFT_DUE || event == FILE_CHANGED || event == FILE_SETTLED || event == APPLY_SETTLED) {
                     onDriftEvent(event, stream);
                     continue;
                 }
@@ -148,8 +150,9 @@ final class SyncSession implements ControllerLink.Listener {
                         if (whole.isPresent()) {
                             AgentMessage answer = applier.apply(whole.get(), cache);
                             stream.send(answer);
-                            if (answer.hasAck() && drift.isPresent()) {
-                                check("apply", stream);
+                            if (answer.hasAck() && drift.isPresent() && afterApply == null) {
+                                afterApply = scheduler.schedule(DriftSettings.APPLY_SETTLE,
+                                        () -> events.add(APPLY_SETTLED));
                             }
                         }
                     }
@@ -168,6 +171,9 @@ final class SyncSession implements ControllerLink.Listener {
             driftTimer.cancel();
             if (settling != null) {
                 settling.cancel();
+            }
+            if (afterApply != null) {
+                afterApply.cancel();
             }
             drift.ifPresent(d -> d.listener(() -> { }));
             renewal.cancel();
@@ -196,7 +202,10 @@ final class SyncSession implements ControllerLink.Listener {
 
     private void onDriftEvent(Object event, ControllerLink.Stream stream) throws InterruptedException {
         DriftMonitor d = drift.orElseThrow();
-        if (event == DRIFT_DUE) {
+        if (event == APPLY_SETTLED) {
+            afterApply = null;
+            check("apply", stream);
+        } else if (event == DRIFT_DUE) {
             if (d.untilDue().isZero() || d.last().isEmpty()) {
                 check(d.last().isEmpty() ? "start" : "timer", stream);
             } else {
@@ -214,7 +223,10 @@ final class SyncSession implements ControllerLink.Listener {
         }
     }
 
-    /** Runs a drift cycle and sends its report if it says something new (always after an apply). */
+    /**
+     * Runs a drift cycle and sends its report if it says something new (always after an apply: the
+     * cycle after an Ack runs once the applies of a burst have settled, so it never delays the next).
+     */
     private void check(String trigger, ControllerLink.Stream stream) throws InterruptedException {
         DriftMonitor d = drift.orElseThrow();
         DriftReport report = d.check(trigger);

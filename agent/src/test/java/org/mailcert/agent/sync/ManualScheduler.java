@@ -59,6 +59,21 @@ final class ManualScheduler implements Scheduler {
         return List.copyOf(sleeps);
     }
 
+    /** Runs every live task whose delay is exactly {@code delay}; returns how many ran. */
+    int fireExactly(Duration delay) {
+        List<Task> due = new ArrayList<>();
+        synchronized (this) {
+            for (Task t : tasks) {
+                if (!t.cancelled && t.delay.equals(delay)) {
+                    due.add(t);
+                    t.cancelled = true;
+                }
+            }
+        }
+        due.forEach(t -> t.runnable.run());
+        return due.size();
+    }
+
     /** Runs every live task whose delay is at most {@code upTo}; returns how many ran. */
     int fire(Duration upTo) {
         List<Task> due = new ArrayList<>();

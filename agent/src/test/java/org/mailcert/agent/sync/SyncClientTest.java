@@ -210,6 +210,9 @@ class SyncClientTest {
         s.send(state(7, true).addUpserted(bindServer).addUpserted(bindA).addMaterials(TestBindings.material(serverLeaf))
                 .addMaterials(TestBindings.material(leafA)).build());
         assertEquals(ackOf(7), s.next());
+        assertNull(s.poll(100), "the apply's cycle waits for the applies of a burst to settle");
+        awaitTask(DriftSettings.APPLY_SETTLE);
+        assertEquals(1, scheduler.fireExactly(DriftSettings.APPLY_SETTLE), "one cycle for the apply");
         DriftReport applied = report(s);
         assertEquals("apply", applied.getTrigger());
         assertEquals(7, applied.getAppliedVersion());
@@ -220,6 +223,15 @@ class SyncClientTest {
         assertTrue(applied.getBindingsList().stream().flatMap(b -> b.getConditionsList().stream())
                 .allMatch(c -> c.getStatus().equals("True")), applied.toString());
         return s;
+    }
+
+    /** Waits until a live task with this delay is scheduled. */
+    private void awaitTask(Duration delay) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (scheduler.tasks().stream().noneMatch(t -> !t.cancelled && t.delay.equals(delay))) {
+            assertTrue(System.nanoTime() < end, "no task of " + delay + " within 10 s");
+            Thread.sleep(10);
+        }
     }
 
     /** Fires the drift timer's task (its interval is 1 ms, so it is due) and waits until it is armed again. */
@@ -321,7 +333,7 @@ class SyncClientTest {
         DriftReport drift = null;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (drift == null && System.nanoTime() < end) {
-            scheduler.fire(DriftSettings.FILE_CHANGE_SETTLE);
+            scheduler.fireExactly(DriftSettings.FILE_CHANGE_SETTLE);
             AgentMessage m = s.poll(50);
             if (m != null) {
                 assertEquals(AgentMessage.KindCase.REPORT, m.getKindCase(), m.toString());

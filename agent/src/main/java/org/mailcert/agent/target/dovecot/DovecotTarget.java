@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -213,11 +214,14 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
         desired.forEach(b -> byId.put(b.id(), b));
         Map<String, List<Observed.File>> observedFiles = new LinkedHashMap<>();
         Map<String, String> names = new LinkedHashMap<>();
+        Map<Path, Observed.File> seen = new HashMap<>();
         for (Served e : plan.entries()) {
             Binding b = byId.get(e.bindingId());
+            // The files of a certificate that many bindings share are read once per cycle.
             observedFiles.computeIfAbsent(e.bindingId(), id -> List.of(
-                    FileObserver.observe(e.key(), true, b.keyPem().getBytes(UTF_8)),
-                    FileObserver.observe(e.fullChain(), false, b.fullChainPem().getBytes(UTF_8))));
+                    seen.computeIfAbsent(e.key(), p -> FileObserver.observe(p, true, b.keyPem().getBytes(UTF_8))),
+                    seen.computeIfAbsent(e.fullChain(),
+                            p -> FileObserver.observe(p, false, b.fullChainPem().getBytes(UTF_8)))));
             e.pattern().ifPresent(p -> names.put(p.startsWith("*.") ? "mailcert-probe." + p.substring(2) : p,
                     e.bindingId()));
         }

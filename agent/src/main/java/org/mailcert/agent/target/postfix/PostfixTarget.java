@@ -329,10 +329,11 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
         List<SniName> names = SniName.of(desired, NAME);
         Optional<Binding> server = serverBinding(desired);
         Map<String, List<Observed.File>> observedFiles = new LinkedHashMap<>();
-        server.ifPresent(b -> observedFiles.put(b.id(), observeFiles(b, EnumSet.allOf(CertFiles.Form.class))));
+        Map<Path, Observed.File> seen = new HashMap<>();
+        server.ifPresent(b -> observedFiles.put(b.id(), observeFiles(b, EnumSet.allOf(CertFiles.Form.class), seen)));
         for (SniName n : names) {
-            observedFiles.computeIfAbsent(n.binding().id(),
-                    id -> observeFiles(n.binding(), EnumSet.of(CertFiles.Form.KEY, CertFiles.Form.FULLCHAIN)));
+            observedFiles.computeIfAbsent(n.binding().id(), id -> observeFiles(n.binding(),
+                    EnumSet.of(CertFiles.Form.KEY, CertFiles.Form.FULLCHAIN), seen));
         }
         Map<String, String> mainCf = readMainCf("while observing it");
         List<Observed.Config> configs = new ArrayList<>();
@@ -367,16 +368,22 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
                 settings.managedDir());
     }
 
-    private List<Observed.File> observeFiles(Binding b, Set<CertFiles.Form> forms) {
+    /**
+     * A binding's files as found; {@code seen} holds the files observed already in this cycle, so the
+     * files of a certificate that many bindings share are read once.
+     */
+    private List<Observed.File> observeFiles(Binding b, Set<CertFiles.Form> forms, Map<Path, Observed.File> seen) {
         CertFiles.Installed paths = files.pathsOf(b);
         List<Observed.File> out = new ArrayList<>();
         for (CertFiles.Form f : forms) {
-            String content = switch (f) {
-                case KEY -> b.keyPem();
-                case FULLCHAIN -> b.fullChainPem();
-                case KEY_AND_CHAIN -> b.keyPem() + b.fullChainPem();
-            };
-            out.add(FileObserver.observe(paths.path(f), f != CertFiles.Form.FULLCHAIN, content.getBytes(US_ASCII)));
+            out.add(seen.computeIfAbsent(paths.path(f), p -> {
+                String content = switch (f) {
+                    case KEY -> b.keyPem();
+                    case FULLCHAIN -> b.fullChainPem();
+                    case KEY_AND_CHAIN -> b.keyPem() + b.fullChainPem();
+                };
+                return FileObserver.observe(p, f != CertFiles.Form.FULLCHAIN, content.getBytes(US_ASCII));
+            }));
         }
         return out;
     }
