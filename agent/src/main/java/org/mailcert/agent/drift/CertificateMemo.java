@@ -28,7 +28,12 @@ public final class CertificateMemo {
         }
     }
 
+    /** How many certificates one cycle judges for the first time, at most (about 2 s of CPU here). */
+    public static final int NEW_PER_CYCLE = 500;
+
     private final Optional<TrustChecker> checker;
+    private final java.util.concurrent.atomic.AtomicInteger budget = new java.util.concurrent.atomic.AtomicInteger(
+            Integer.MAX_VALUE);
     private final Map<String, Trusted> trust = new ConcurrentHashMap<>();
     private final Map<String, CertificateFacts> facts = new ConcurrentHashMap<>();
 
@@ -47,11 +52,17 @@ public final class CertificateMemo {
         return facts.computeIfAbsent(b.leafSha256(), k -> CertificateFacts.of(b.leaf()));
     }
 
-    /** Whether the binding's chain verifies at {@code at}; only call when {@link #judgesTrust()}. */
-    TrustResult trust(Binding b, Instant at) {
+    /**
+     * Whether the binding's chain verifies at {@code at}; empty when this cycle's budget of new
+     * judgements is spent (a later cycle judges it). Only call when {@link #judgesTrust()}.
+     */
+    Optional<TrustResult> trust(Binding b, Instant at) {
         Trusted t = trust.get(b.leafSha256());
         if (t != null && t.holdsAt(at)) {
-            return t.result();
+            return Optional.of(t.result());
+        }
+        if (budget.getAndDecrement() <= 0) {
+            return Optional.empty();
         }
         TrustResult r = checker.orElseThrow().check(b.chain(), at);
         Instant from = Instant.MIN;
@@ -63,14 +74,17 @@ public final class CertificateMemo {
             until = na.isBefore(until) ? na : until;
         }
         trust.put(b.leafSha256(), new Trusted(r, from, until));
-        return r;
+        return Optional.of(r);
     }
 
     /**
-     * Works out every distinct certificate of {@code bindings} not known yet, on all cores, so the
-     * first cycle after a start or a large change does not check thousands of chains one by one.
+     * Starts a cycle: works out the distinct certificates of {@code bindings} not known yet, on all
+     * cores, judging the trust of at most {@link #NEW_PER_CYCLE} for the first time. A host with
+     * 5,000 certificates has all of them judged within ten cycles, and no cycle spends more than
+     * about two seconds of CPU on it; what is not judged yet is not reported untrusted meanwhile.
      */
     void prime(List<Binding> bindings, Instant at) {
+        budget.set(NEW_PER_CYCLE);
         Map<String, Binding> distinct = new ConcurrentHashMap<>();
         bindings.forEach(b -> distinct.putIfAbsent(b.leafSha256(), b));
         distinct.values().parallelStream().forEach(b -> {

@@ -188,7 +188,11 @@ public final class DriftChecks {
             return;
         }
         for (Binding b : desired(in)) {
-            TrustResult r = in.memo().trust(b, in.now());
+            Optional<TrustResult> judged = in.memo().trust(b, in.now());
+            if (judged.isEmpty()) {
+                continue;
+            }
+            TrustResult r = judged.get();
             if (!r.trusted()) {
                 out.add(new DriftItem(Reason.UNTRUSTED, b.id(), "", "certificate " + b.certificate() + " v"
                         + b.certificateVersion() + " does not verify: " + r.problem()));
@@ -206,8 +210,8 @@ public final class DriftChecks {
         if (in.memo().facts(b).expiredAt(in.now())) {
             why = "has expired";
         } else if (in.memo().judgesTrust()) {
-            TrustResult r = in.memo().trust(b, in.now());
-            why = r.trusted() ? null : "does not verify (" + r.problem() + ")";
+            why = in.memo().trust(b, in.now()).filter(r -> !r.trusted())
+                    .map(r -> "does not verify (" + r.problem() + ")").orElse(null);
         }
         if (why != null) {
             out.add(new DriftItem(Reason.SERVER_CERTIFICATE_INVALID, DriftItem.HOST, "", "the server-wide certificate "

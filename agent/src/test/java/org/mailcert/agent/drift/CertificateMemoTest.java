@@ -1,5 +1,6 @@
 package org.mailcert.agent.drift;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,16 +29,17 @@ class CertificateMemoTest {
 
     @Test
     void bindingsOfOneCertificateShareOneJudgementWhileItHolds() {
-        TrustResult first = memo.trust(a, NOW);
+        TrustResult first = memo.trust(a, NOW).orElseThrow();
         assertTrue(first.trusted(), first.problem());
-        assertSame(first, memo.trust(b, NOW.plus(Duration.ofDays(5))), "the same certificate, inside its validity");
+        assertSame(first, memo.trust(b, NOW.plus(Duration.ofDays(5))).orElseThrow(),
+                "the same certificate, inside its validity");
         assertSame(memo.facts(a), memo.facts(b));
     }
 
     @Test
     void aJudgementIsMadeAgainOnceTheChainHasEnded() {
-        assertTrue(memo.trust(a, NOW).trusted());
-        TrustResult later = memo.trust(a, NOW.plus(Duration.ofDays(21)));
+        assertTrue(memo.trust(a, NOW).orElseThrow().trusted());
+        TrustResult later = memo.trust(a, NOW.plus(Duration.ofDays(21))).orElseThrow();
         assertFalse(later.trusted(), "checked again at an instant past the leaf's end: " + later);
     }
 
@@ -46,10 +48,24 @@ class CertificateMemoTest {
         TestPki.Leaf other = PKI.leaf("mail.example.net").issue();
         Binding c = TestBindings.binding("mail/example.net", "mail.example.net", other);
         memo.prime(List.of(a, c), NOW);
-        TrustResult judged = memo.trust(c, NOW);
-        assertSame(judged, memo.trust(c, NOW), "primed");
+        TrustResult judged = memo.trust(c, NOW).orElseThrow();
+        assertSame(judged, memo.trust(c, NOW).orElseThrow(), "primed");
         memo.prime(List.of(a), NOW);
-        assertTrue(memo.trust(c, NOW) != judged, "forgotten once no binding used it, judged afresh");
+        assertTrue(memo.trust(c, NOW).orElseThrow() != judged, "forgotten once no binding used it, judged afresh");
+    }
+
+    @Test
+    void aCycleJudgesAtMostItsBudgetOfNewCertificatesAndTheNextOnesTheRest() {
+        List<Binding> many = new java.util.ArrayList<>();
+        for (int i = 0; i < CertificateMemo.NEW_PER_CYCLE + 3; i++) {
+            many.add(TestBindings.binding("mail/d" + i + ".example", "mail.d" + i + ".example",
+                    PKI.leaf("mail.d" + i + ".example").issue()));
+        }
+        memo.prime(many, NOW);
+        long judged = many.stream().filter(x -> memo.trust(x, NOW).isPresent()).count();
+        assertEquals(CertificateMemo.NEW_PER_CYCLE, judged, "the first cycle's budget");
+        memo.prime(many, NOW);
+        assertTrue(many.stream().allMatch(x -> memo.trust(x, NOW).isPresent()), "the second cycle judged the rest");
     }
 
     @Test

@@ -84,15 +84,23 @@ class DriftIT extends RealMailHost {
 
         Files.delete(dovecotKey);
         Files.setPosixFilePermissions(postfixKey, PosixFilePermissions.fromString("rw-r--r--"));
+        Path source = sniMapSource();
+        String edited = Files.readString(source).replace("mail.a.example.com", "mail.elsewhere.example");
+        Files.writeString(source, edited);
+        Files.delete(dovecot.include());
         String otherSha = serveAnotherCertificateWithPostfix();
 
         awaitDrift("FileMissing", "mail/a.example.com", "dovecot", DriftAction.DRIFT_ACTION_WOULD_CHANGE);
         awaitDrift("KeyPermissionsWrong", "mail/a.example.com", "postfix", DriftAction.DRIFT_ACTION_WOULD_CHANGE);
         awaitDrift("ServedMismatch", "server", "postfix", DriftAction.DRIFT_ACTION_WOULD_CHANGE);
+        awaitDrift("ConfigEdited", "host", "postfix", DriftAction.DRIFT_ACTION_WOULD_CHANGE);
+        awaitDrift("ConfigEdited", "host", "dovecot", DriftAction.DRIFT_ACTION_WOULD_CHANGE);
         assertEquals(RunOutcome.RUN_OUTCOME_WOULD_CHANGE, host().getLastOutcome());
         assertEquals("drifting", host().getSyncState());
 
         assertFalse(Files.exists(dovecotKey), "report mode wrote nothing");
+        assertFalse(Files.exists(dovecot.include()), "report mode wrote nothing");
+        assertEquals(edited, Files.readString(source), "report mode wrote nothing");
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(postfixKey)));
         for (Endpoint e : postfix.endpoints()) {
             assertEquals(otherSha, served(e, null), e + " still serves what the admin put there");
@@ -100,7 +108,8 @@ class DriftIT extends RealMailHost {
 
         ControllerProcess.CliResult table = controller.cli("drift", "--host", HOST);
         assertEquals(0, table.exit(), table.output());
-        for (String expected : List.of("FileMissing", "KeyPermissionsWrong", "ServedMismatch", "would change",
+        for (String expected : List.of("FileMissing", "KeyPermissionsWrong", "ServedMismatch", "ConfigEdited",
+                "would change",
                 "mail/a.example.com")) {
             assertTrue(table.output().contains(expected), "mailcert drift shows " + expected + ":\n" + table.output());
         }
@@ -109,6 +118,7 @@ class DriftIT extends RealMailHost {
         assertTrue(json.output().contains("\"ServedMismatch\""), json.output());
 
         // A certificate near its end: a new version of "a" that ends in ten days (90-day lifetime).
+        // (Its apply restores what was tampered with above: an apply is a desired change, not a repair.)
         Instant now = Instant.now();
         TestPki.Leaf ending = pki.leaf("mail.a.example.com").validity(now.minus(Duration.ofDays(80)),
                 now.plus(Duration.ofDays(10))).issue();

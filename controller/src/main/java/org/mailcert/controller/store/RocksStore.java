@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,6 +100,8 @@ public final class RocksStore implements Store {
     private final ColumnFamilies cf;
     private final WriteOptions syncWrite;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Decoded host statuses, by host ({@link #hostStatus}). */
+    private final Map<String, HostStatus> statusCache = new java.util.concurrent.ConcurrentHashMap<>();
     /** Serialises writes; held while a write function runs and its batch commits. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Read side held by every call that touches RocksDB; write side by {@link #close()}. */
@@ -181,10 +184,24 @@ public final class RocksStore implements Store {
         return scan(cf.hosts(), new byte[0], RecordMapper::decodeHost);
     }
 
+    /**
+     * A host's status, decoded once and then kept: a host's last drift report can hold thousands of
+     * bindings' conditions, and Acks, views and metrics read the status far more often than agents
+     * write it. A read that races a commit may cache what it read only if the commit has not cached
+     * its newer value yet ({@code putIfAbsent}); the commit always overwrites.
+     */
     @Override
     public HostStatus hostStatus(String fqdn) {
-        return get(cf.hostStatus(), Keys.host(fqdn)).map(RecordMapper::decodeHostStatus)
-                .orElseGet(() -> HostStatus.unknown(fqdn));
+        HostStatus cached = statusCache.get(fqdn);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<HostStatus> stored = get(cf.hostStatus(), Keys.host(fqdn)).map(RecordMapper::decodeHostStatus);
+        if (stored.isEmpty()) {
+            return HostStatus.unknown(fqdn);
+        }
+        HostStatus raced = statusCache.putIfAbsent(fqdn, stored.get());
+        return raced != null ? raced : stored.get();
     }
 
     @Override
@@ -445,6 +462,13 @@ public final class RocksStore implements Store {
         }
         revision = tx.committedRevision();
         lastEventSeq = tx.lastEventSeq();
+        tx.statuses().forEach((fqdn, status) -> {
+            if (status.isPresent()) {
+                statusCache.put(fqdn, status.get());
+            } else {
+                statusCache.remove(fqdn);
+            }
+        });
         LOG.debug("committed revision {}, last event {}", revision, lastEventSeq);
         return true;
     }

@@ -3,8 +3,11 @@ package org.mailcert.controller.store;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.mailcert.controller.ControllerException;
 import org.mailcert.controller.model.AdminToken;
 import org.mailcert.controller.model.Binding;
@@ -35,6 +38,8 @@ final class RocksTransaction implements Transaction, AutoCloseable {
     private boolean changed;
     /** Observed state (host status) was written: worth a commit, but not a new revision. */
     private boolean observed;
+    /** Host statuses written (a value) or deleted (empty), for the store's decoded cache after commit. */
+    private final Map<String, Optional<HostStatus>> statuses = new LinkedHashMap<>();
     private boolean open = true;
     private boolean freed;
     private RocksDBException failure;
@@ -71,6 +76,7 @@ final class RocksTransaction implements Transaction, AutoCloseable {
     public synchronized void deleteHost(String fqdn) {
         delete(cf.hosts(), Keys.host(fqdn));
         delete(cf.hostStatus(), Keys.host(fqdn));
+        statuses.put(fqdn, Optional.empty());
     }
 
     @Override
@@ -81,7 +87,13 @@ final class RocksTransaction implements Transaction, AutoCloseable {
         } catch (RocksDBException e) {
             fail(e);
         }
+        statuses.put(status.fqdn(), Optional.of(status));
         observed = true;
+    }
+
+    /** The host statuses this transaction wrote or deleted, by host. */
+    synchronized Map<String, Optional<HostStatus>> statuses() {
+        return Map.copyOf(statuses);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.mailcert.controller.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mailcert.controller.store.Fixtures.T0;
@@ -115,6 +116,34 @@ class RocksStoreRecordsTest {
         assertEquals(Optional.of(T0.plusSeconds(90)), store.hostStatus("mx1.example.com").reportReceived());
         assertEquals(revision, store.revision(), "reports are observed state");
         assertEquals(HostStatus.unknown("mx3.example.com"), store.hostStatus("mx3.example.com"));
+    }
+
+    @Test
+    void aHostStatusIsReadFromTheCacheOnlyAsCommittedAndForgottenWithItsHost() throws Exception {
+        store.write(tx -> {
+            tx.putHost(Fixtures.host("mx1.example.com", 1));
+            tx.putHostStatus(Fixtures.status("mx1.example.com"));
+            return null;
+        });
+        HostStatus first = store.hostStatus("mx1.example.com");
+        assertSame(first, store.hostStatus("mx1.example.com"), "decoded once");
+        HostStatus next = first.reported(T0.plusSeconds(5), new DriftReport(1, DriftMode.ENFORCE,
+                RunOutcome.IN_SYNC, Optional.of(T0), "timer", 10, List.of(), List.of(), List.of(), 0));
+        assertThrows(IllegalStateException.class, () -> store.write(tx -> {
+            tx.putHostStatus(next);
+            throw new IllegalStateException("the write function fails: nothing commits");
+        }));
+        assertSame(first, store.hostStatus("mx1.example.com"), "an uncommitted status is not cached");
+        store.write(tx -> {
+            tx.putHostStatus(next);
+            return null;
+        });
+        assertEquals(next, store.hostStatus("mx1.example.com"));
+        store.write(tx -> {
+            tx.deleteHost("mx1.example.com");
+            return null;
+        });
+        assertEquals(HostStatus.unknown("mx1.example.com"), store.hostStatus("mx1.example.com"));
     }
 
     @Test
