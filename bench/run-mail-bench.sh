@@ -2,11 +2,12 @@
 # The mail-target benchmark of issue 4: one host with 5,000 mail domains. A real controller, a
 # real Postfix and Dovecot (Debian's, as separate instances under a temp dir) and the real agent
 # with --target postfix,dovecot, all on 127.0.0.1 only, started and stopped by the Java program.
+# Last, the drift cycles of issue 5 run in the benchmark's process over the fully applied host.
 # Prints a Markdown results table at the end.
 #
 #   bench/run-mail-bench.sh [--domains N] [--bundle K] [--runs N] [--changes N] [--reloads N] [--out DIR]
 #                           [--skip-build] [--keep] [--quiet-wait SECONDS] [--agent-jvm 'ARGS']
-#                           [--dovecot-vsz-limit SIZE]
+#                           [--dovecot-vsz-limit SIZE] [--drift-cycles N] [--targets postfix[,dovecot]]
 #
 # --domains N      mail domains (MAIL bindings, one certificate each) on the host (default 5000)
 # --bundle K       K domains share one certificate (a SAN bundle naming mail.<d> of each; default 1)
@@ -23,6 +24,18 @@
 # --dovecot-vsz-limit SIZE  set service config { vsz_limit } in Dovecot's conf.d before the agent
 #                  starts, as an admin might (default: not set, Dovecot's 256 MB; the agent raises
 #                  it itself for large configurations)
+# --drift-cycles N drift cycles measured on the clean, fully applied host after the changes
+#                  (default 5; 0 skips the drift phase). Each is a DriftCycle over real Postfix and
+#                  Dovecot targets built as the agent builds them, reading the agent's applied state
+#                  and managed files, with the agent's drift defaults: at most 64 handshakes, 8 at
+#                  once, 8 s for a target's handshakes (MailBench's --drift-budget, --drift-parallel,
+#                  --drift-deadline). Then, with the agent stopped,
+#                  one cycle after deleting a managed key file and editing Postfix's SNI map source,
+#                  which must report FileMissing and ConfigEdited (the run fails otherwise), and one
+#                  after restoring them.
+# --targets LIST   the agent's --target: postfix,dovecot (default) or postfix; with postfix alone,
+#                  Dovecot still runs but is not managed, and the Dovecot reload phase is skipped
+#                  (for sizes where the agent refuses Dovecot's per-domain configuration)
 #
 # Needs: JDK 17, Maven, Debian's postfix, postfix-lmdb, dovecot-core, dovecot-imapd, dovecot-pop3d
 # (installed with apt-get when missing, as root), root (Postfix's master runs as root).
@@ -41,6 +54,8 @@ KEEP=0
 QUIET_WAIT=600
 AGENT_JVM=""
 VSZ_LIMIT=""
+DRIFT_CYCLES=5
+TARGETS=postfix,dovecot
 while [ $# -gt 0 ]; do
   case "$1" in
     --domains) DOMAINS=$2; shift 2 ;;
@@ -54,6 +69,8 @@ while [ $# -gt 0 ]; do
     --quiet-wait) QUIET_WAIT=$2; shift 2 ;;
     --agent-jvm) AGENT_JVM=$2; shift 2 ;;
     --dovecot-vsz-limit) VSZ_LIMIT=$2; shift 2 ;;
+    --drift-cycles) DRIFT_CYCLES=$2; shift 2 ;;
+    --targets) TARGETS=$2; shift 2 ;;
     *) echo "run-mail-bench.sh: unknown option $1 (see the comment at the top of this script)" >&2; exit 2 ;;
   esac
 done
@@ -94,7 +111,7 @@ for r in $(seq 1 "$RUNS"); do
   seed=$(( $(date +%s) + r ))
   echo "== run $r/$RUNS: $DOMAINS domains ($BUNDLE to a certificate), $CHANGES changes (seed $seed)" >&2
   "$JAVA" -Xms512m -Xmx2g -cp "$MAIL_CP" org.mailcert.bench.MailBench \
-    --domains "$DOMAINS" --bundle "$BUNDLE" --changes "$CHANGES" --reloads "$RELOADS" --seed "$seed" \
+    --domains "$DOMAINS" --bundle "$BUNDLE" --changes "$CHANGES" --reloads "$RELOADS" --drift-cycles "$DRIFT_CYCLES" --targets "$TARGETS" --seed "$seed" \
     --controller-jar controller/target/mailcert-controller.jar --agent-jar agent/target/mailcert-agent.jar \
     --agent-jvm "$AGENT_JVM" --dovecot-vsz-limit "$VSZ_LIMIT" --quiet-wait "$QUIET_WAIT" --work "$WORK/run-$r" --out "$dir/mail.properties" \
     2> >(tee "$dir/bench.log" >&2) &

@@ -1,15 +1,9 @@
 package org.mailcert.agent.state;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.mailcert.common.files.AtomicFiles;
 import org.mailcert.proto.v1.DriftReport;
 
 /**
@@ -40,17 +34,13 @@ public final class DriftReportStore {
      * @throws StateException if the file cannot be read or is not a drift report
      */
     public Optional<DriftReport> load() throws StateException {
-        String text;
-        try {
-            text = Files.readString(file, UTF_8);
-        } catch (NoSuchFileException e) {
+        Optional<String> text = TextFiles.read(file, "the drift report");
+        if (text.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new StateException("cannot read the drift report " + file + ": " + e.getMessage(), e);
         }
         try {
             DriftReport.Builder b = DriftReport.newBuilder();
-            JsonFormat.parser().merge(text, b);
+            JsonFormat.parser().merge(text.get(), b);
             return Optional.of(b.build());
         } catch (InvalidProtocolBufferException e) {
             throw new StateException("the drift report " + file + " is damaged (" + e.getMessage()
@@ -64,12 +54,7 @@ public final class DriftReportStore {
      * @throws StateException if it cannot be written
      */
     public void save(DriftReport report) throws StateException {
-        try {
-            AtomicFiles.privateDirectory(file.getParent());
-            AtomicFiles.write(file, (toJson(report) + "\n").getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
-        } catch (IOException e) {
-            throw new StateException("cannot write the drift report " + file + ": " + e.getMessage(), e);
-        }
+        TextFiles.write(file, toJson(report), "the drift report");
     }
 
     /** The report in the protobuf JSON mapping. */

@@ -1,15 +1,10 @@
 package org.mailcert.agent.state;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mailcert.common.files.AtomicFiles;
 
 /**
  * Reads and writes {@code <data-dir>/state/status.json}: one JSON object with the fields of {@link
@@ -46,16 +40,12 @@ public final class StatusStore {
      * @throws StateException if the file cannot be read or is not a status file
      */
     public Optional<AgentStatus> load() throws StateException {
-        String text;
-        try {
-            text = Files.readString(file, UTF_8);
-        } catch (NoSuchFileException e) {
+        Optional<String> text = TextFiles.read(file, "the status file");
+        if (text.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new StateException("cannot read the status file " + file + ": " + e.getMessage(), e);
         }
         try {
-            return Optional.of(fromJson(text));
+            return Optional.of(fromJson(text.get()));
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new StateException("the status file " + file + " is damaged (" + e.getMessage()
                     + "); it is rewritten when the agent runs", e);
@@ -68,12 +58,7 @@ public final class StatusStore {
      * @throws StateException if it cannot be written
      */
     public void save(AgentStatus status) throws StateException {
-        try {
-            AtomicFiles.privateDirectory(file.getParent());
-            AtomicFiles.write(file, (toJson(status) + "\n").getBytes(UTF_8), AtomicFiles.OWNER_ONLY);
-        } catch (IOException e) {
-            throw new StateException("cannot write the status file " + file + ": " + e.getMessage(), e);
-        }
+        TextFiles.write(file, toJson(status), "the status file");
     }
 
     /** The status as a pretty-printed JSON object. */

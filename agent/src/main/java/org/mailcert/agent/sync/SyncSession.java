@@ -229,8 +229,19 @@ final class SyncSession implements ControllerLink.Listener {
      */
     private void check(String trigger, ControllerLink.Stream stream) throws InterruptedException {
         DriftMonitor d = drift.orElseThrow();
-        DriftReport report = d.check(trigger);
-        if (trigger.equals("apply") || lastSent == null || !DriftMonitor.sameContent(lastSent, report)) {
+        // This cycle sees every change made before it starts: the cycles still waiting for an apply or a
+        // file change to settle are not needed any more (a later change schedules its own).
+        boolean forApply = trigger.equals("apply") || afterApply != null;
+        if (afterApply != null) {
+            afterApply.cancel();
+            afterApply = null;
+        }
+        if (settling != null) {
+            settling.cancel();
+            settling = null;
+        }
+        DriftReport report = d.check(forApply ? "apply" : trigger);
+        if (forApply || lastSent == null || !DriftMonitor.sameContent(lastSent, report)) {
             send(report, stream);
         }
         armTimer(d);

@@ -35,6 +35,11 @@ final class AgentRunner {
         return log;
     }
 
+    /** The agent's {@code --data-dir}: its identity, applied state and managed files. */
+    Path dataDir() {
+        return dataDir;
+    }
+
     /** {@code enroll --controller localhost:PORT --token T --data-dir D}; fails with its output. */
     void enroll(int controllerPort, String token) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command("enroll", "--controller", "localhost:" + controllerPort, "--token", token,

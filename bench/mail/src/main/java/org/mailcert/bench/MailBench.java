@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.ProbeException;
 import org.mailcert.agent.probe.SocketTlsProbe;
+import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.testing.DovecotInstance;
 import org.mailcert.agent.testing.PostfixInstance;
 import org.mailcert.common.pki.Pem;
@@ -34,7 +37,8 @@ import org.mailcert.proto.v1.ImportCertificateResponse;
 /**
  * The mail-target benchmark of issue 4: one host with N mail domains (default 5,000), a real
  * controller process, a real Postfix and Dovecot instance (the agent's IT harnesses) and the real
- * agent process with {@code --target postfix,dovecot}, all on 127.0.0.1. Phases, in order:
+ * agent process with {@code --target postfix,dovecot} (or {@code postfix} alone with {@code --targets
+ * postfix}: Dovecot then runs unmanaged and its phases are skipped), all on 127.0.0.1. Phases, in order:
  * <ol>
  *   <li>setup (not counted): N certificates and a server certificate imported, SERVER + N MAIL
  *       bindings, the agent enrolled;</li>
@@ -44,7 +48,9 @@ import org.mailcert.proto.v1.ImportCertificateResponse;
  *   <li>Dovecot's first connection after {@code doveadm reload}, against the second;</li>
  *   <li>one-domain changes: ImportCertificate(new_version) RPC start until the new leaf of
  *       {@code mail.<domain>} is served by both Postfix SMTPS and Dovecot IMAPS (with {@code --bundle
- *       K}, the new version is of the domain's bundle, so K domains change at once).</li>
+ *       K}, the new version is of the domain's bundle, so K domains change at once);</li>
+ *   <li>drift cycles (issue 5, {@link DriftBench}): N drift cycles in this process over the fully
+ *       applied host, then one after tampering, with the agent stopped.</li>
  * </ol>
  * CPU of the controller, the agent, the agent's commands, Postfix and Dovecot is recorded per phase.
  * Figures go to stderr and to a properties file that {@link MailReport} turns into a table.
@@ -126,6 +132,7 @@ public final class MailBench {
         results.put("run.domains", o.domains);
         results.put("run.domains_per_certificate", o.bundle);
         results.put("run.changes", o.changes);
+        results.put("run.targets", String.join(",", o.targets));
         results.put("run.controller_jvm", String.join(" ", o.controllerJvm));
         results.put("run.agent_jvm", o.agentJvm.isEmpty() ? "(JVM defaults)" : String.join(" ", o.agentJvm));
         results.put("run.postfix", postfix.postconf("-h", "mail_version").strip());
@@ -142,10 +149,17 @@ public final class MailBench {
         results.put("heap.agent.committed_bytes", heap.committedBytes());
         results.put("heap.agent.rss_bytes", heap.rssBytes());
         results.put("heap.controller.rss_bytes", AgentRunner.rss(controller.pid()));
-        awaitQuiet("dovecot reload");
-        dovecotReload();
+        if (o.managesDovecot()) {
+            awaitQuiet("dovecot reload");
+            dovecotReload();
+        }
         awaitQuiet("one-domain changes");
         changes();
+        if (o.driftCycles > 0) {
+            awaitAgentIdle();
+            awaitQuiet("drift");
+            drift();
+        }
         agentTimings();
         results.put("run.seconds", (System.nanoTime() - t0) / 1e9);
         results.write(o.out);
@@ -196,7 +210,7 @@ public final class MailBench {
         // A sample of names on both servers, and the server-wide certificate without SNI.
         List<Integer> sample = sample(Math.min(o.sample, o.domains));
         List<String> misses = new ArrayList<>();
-        for (Endpoint e : List.of(smtps, imaps)) {
+        for (Endpoint e : o.managesDovecot() ? List.of(smtps, imaps) : List.of(smtps)) {
             check(e, Optional.empty(), serverSha, misses);
             for (int i : sample) {
                 check(e, Optional.of(MailHost.mailName(i)), served[i], misses);
@@ -304,24 +318,27 @@ public final class MailBench {
                 AtomicLong revision = new AtomicLong(Long.MAX_VALUE);
                 long start = System.nanoTime();
                 Future<Long> onPostfix = pool.submit(() -> awaitServed(smtps, MailHost.mailName(i), renewed.leafSha256()));
-                Future<Long> onDovecot = pool.submit(() -> awaitServed(imaps, MailHost.mailName(i), renewed.leafSha256()));
+                Future<Long> onDovecot = o.managesDovecot()
+                        ? pool.submit(() -> awaitServed(imaps, MailHost.mailName(i), renewed.leafSha256())) : null;
                 Future<Long> recorded = pool.submit(() -> awaitRecorded(revision));
                 ImportCertificateResponse r = admin.call().importCertificate(renewed.request());
                 long rpcDone = System.nanoTime();
                 revision.set(r.getCertificate().getRevision());
                 long p = onPostfix.get(3, TimeUnit.MINUTES);
-                long d = onDovecot.get(3, TimeUnit.MINUTES);
+                long d = onDovecot == null ? p : onDovecot.get(3, TimeUnit.MINUTES);
                 long a = recorded.get(3, TimeUnit.MINUTES);
                 mail.sharing(i).forEach(j -> served[j] = renewed.leafSha256());
                 rpc.add(Stats.ms(rpcDone - start));
                 pf.add(Stats.ms(p - start));
-                dc.add(Stats.ms(d - start));
+                if (onDovecot != null) {
+                    dc.add(Stats.ms(d - start));
+                }
                 both.add(Stats.ms(Math.max(p, d) - start));
                 applied.add(Stats.ms(a - start));
                 rpcToApplied.add(Stats.ms(a - rpcDone));
                 System.err.printf(Locale.ROOT, "  change %s: rpc %.0f ms, postfix %.0f ms, dovecot %.0f ms,"
                         + " applied recorded %.0f ms%n", MailHost.domain(i), rpc.get(rpc.size() - 1),
-                        pf.get(pf.size() - 1), dc.get(dc.size() - 1), applied.get(applied.size() - 1));
+                        pf.get(pf.size() - 1), Stats.ms(d - start), applied.get(applied.size() - 1));
             }
             end();
         } finally {
@@ -363,6 +380,74 @@ public final class MailBench {
             Thread.sleep(250);
         }
         throw new IllegalStateException("the controller did not record the change as applied within 3 min");
+    }
+
+    // ---------------------------------------------------------------- drift cycles
+
+    /**
+     * {@code o.driftCycles} drift cycles over the applied host (the agent running but idle), then,
+     * with the agent stopped so that nothing repairs it meanwhile, one after tampering and one after
+     * restoring ({@link DriftBench}).
+     */
+    private void drift() throws Exception {
+        awaitApplied(host().getDesiredVersion(), TimeUnit.MINUTES.toNanos(2));
+        List<Binding> desired = appliedAsBound();
+        DriftBench.Agent setup = new DriftBench.Agent(agent.dataDir(), postfix.configDir(),
+                o.managesDovecot() ? Optional.of(dovecot.config()) : Optional.empty());
+        DriftBench drift = new DriftBench(new DriftBench.Settings(o.driftCycles, o.driftBudget, o.driftParallel,
+                Duration.ofSeconds(o.driftDeadlineSeconds)), setup, desired, List.of(mail.pki.root()), results, this::log);
+        drift.discover();
+        log("drift: " + o.driftCycles + " cycles over " + desired.size() + " bindings, at most " + o.driftBudget
+                + " handshakes each, " + o.driftParallel + " at once");
+        begin("drift");
+        drift.cleanCycles();
+        end();
+        agent.stop();
+        drift.tamperedCycle();
+    }
+
+    /**
+     * Waits (up to 3 minutes) until the agent uses under a tenth of a core: its own drift cycle after
+     * the last apply would otherwise run beside the measured ones.
+     */
+    private void awaitAgentIdle() throws InterruptedException {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < TimeUnit.MINUTES.toNanos(3)) {
+            double before = TreeCpu.self(agent.pid());
+            Thread.sleep(2000);
+            double cores = (TreeCpu.self(agent.pid()) - before) / 2;
+            if (cores < 0.1) {
+                break;
+            }
+            log(String.format(Locale.ROOT, "drift: waiting for the agent to be idle (it uses %.2f cores)", cores));
+        }
+        results.put("drift.agent_idle_wait_s", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The agent's applied state as bindings, once it holds exactly what this benchmark bound (the
+     * state file is written before the Ack the controller records; polled briefly all the same).
+     */
+    private List<Binding> appliedAsBound() throws Exception {
+        Map<String, String> bound = new HashMap<>();
+        bound.put("server", serverSha);
+        for (int i = 0; i < o.domains; i++) {
+            bound.put("mail/" + MailHost.domain(i), served[i]);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<Binding> desired = DriftBench.applied(agent.dataDir());
+            Map<String, String> applied = new HashMap<>();
+            desired.forEach(b -> applied.put(b.id(), b.leafSha256()));
+            if (applied.equals(bound)) {
+                return desired;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the agent's applied state (" + applied.size()
+                        + " bindings) is not what was bound (" + bound.size() + ")");
+            }
+            Thread.sleep(500);
+        }
     }
 
     // ---------------------------------------------------------------- agent's own timings
@@ -570,12 +655,26 @@ public final class MailBench {
         int applyTimeoutMinutes = 10;
         long quietWaitSeconds = 600;
         String dovecotVszLimit = "";
+        /** The agent's --target: postfix,dovecot, or postfix alone (Dovecot then runs but is not the agent's). */
+        List<String> targets = List.of("postfix", "dovecot");
+        // The agent's defaults: --drift-probes 64, RunCommand.DRIFT_PROBES_AT_ONCE, DRIFT_PROBE_DEADLINE.
+        int driftCycles = 5;
+        int driftBudget = 64;
+        int driftParallel = 8;
+        long driftDeadlineSeconds = 8;
 
         String[] agentRunArgs(Path postfixConfigDir, Path dovecotConfig) {
-            List<String> a = new ArrayList<>(List.of("--target", "postfix,dovecot",
-                    "--postfix-config-dir", postfixConfigDir.toString(), "--dovecot-config", dovecotConfig.toString()));
+            // The benchmark's certificates come from its own test root: the agent's drift checks trust it,
+            // as an admin with an internal CA would configure, so a clean host reports no Untrusted items.
+            List<String> a = new ArrayList<>(List.of("--target", String.join(",", targets),
+                    "--postfix-config-dir", postfixConfigDir.toString(), "--dovecot-config", dovecotConfig.toString(),
+                    "--extra-roots", work.resolve("roots.pem").toString()));
             a.addAll(agentExtra);
             return a.toArray(String[]::new);
+        }
+
+        boolean managesDovecot() {
+            return targets.contains("dovecot");
         }
 
         static Options parse(String[] args) {
@@ -600,10 +699,16 @@ public final class MailBench {
                     case "--timeout-minutes" -> { o.timeoutMinutes = Integer.parseInt(v); i++; }
                     case "--quiet-wait" -> { o.quietWaitSeconds = Long.parseLong(v); i++; }
                     case "--dovecot-vsz-limit" -> { o.dovecotVszLimit = v; i++; }
+                    case "--targets" -> { o.targets = words(v.replace(',', ' ')); i++; }
+                    case "--drift-cycles" -> { o.driftCycles = Integer.parseInt(v); i++; }
+                    case "--drift-budget" -> { o.driftBudget = Integer.parseInt(v); i++; }
+                    case "--drift-parallel" -> { o.driftParallel = Integer.parseInt(v); i++; }
+                    case "--drift-deadline" -> { o.driftDeadlineSeconds = Long.parseLong(v); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + "; options: --domains N --bundle K --changes N --sample N --reloads N --seed N --work DIR --out FILE"
                             + " --controller-jar JAR --agent-jar JAR --controller-jvm 'ARGS' --agent-jvm 'ARGS'"
-                            + " --agent-args 'ARGS' --timeout-minutes N --quiet-wait S --dovecot-vsz-limit SIZE|''");
+                            + " --agent-args 'ARGS' --timeout-minutes N --quiet-wait S --dovecot-vsz-limit SIZE|''"
+                            + " --targets postfix[,dovecot] --drift-cycles N --drift-budget N --drift-parallel N --drift-deadline SECONDS");
                 }
             }
             if (o.work == null) {
@@ -611,6 +716,9 @@ public final class MailBench {
             }
             if (o.out == null) {
                 o.out = o.work.resolve("mail.properties");
+            }
+            if (!o.targets.equals(List.of("postfix", "dovecot")) && !o.targets.equals(List.of("postfix"))) {
+                throw new IllegalArgumentException("--targets must be postfix,dovecot or postfix, not " + o.targets);
             }
             for (Path jar : List.of(o.controllerJar, o.agentJar)) {
                 if (!Files.isRegularFile(jar)) {

@@ -39,6 +39,7 @@ public final class MailReport {
         row(out, "domains (MAIL bindings) on the host", "", p -> p.getProperty("run.domains", "?"), null);
         row(out, "domains per certificate (1: one each; K: SAN bundles of K)", "",
                 p -> p.getProperty("run.domains_per_certificate", "1"), null);
+        row(out, "the agent's targets", "", p -> p.getProperty("run.targets", "postfix,dovecot"), null);
         row(out, "full apply: agent start → controller records applied == desired", "",
                 s("apply.applied_s"), null);
         row(out, "full apply: agent start → sampled names served by Postfix SMTPS and Dovecot IMAPS", "≤ 20 s",
@@ -67,10 +68,16 @@ public final class MailReport {
         row(out, "Postfix: first SMTPS handshake after `postfix reload`, p50 / max", "",
                 p -> f0(d(p, "reload.postfix_first_handshake.p50_ms")) + " / "
                         + f0(d(p, "reload.postfix_first_handshake.max_ms")) + " ms", null);
+        if (runs.stream().anyMatch(p -> p.containsKey("drift.wall.p50_ms"))) {
+            drift(out);
+        }
         row(out, "agent: live heap after full apply (after a full GC)", "", mib("heap.agent.live_bytes"), null);
         row(out, "agent: committed heap / RSS", "",
                 p -> mib("heap.agent.committed_bytes").apply(p) + " / " + mib("heap.agent.rss_bytes").apply(p), null);
-        for (String phase : List.of("apply", "changes", "reload")) {
+        for (String phase : List.of("apply", "changes", "reload", "drift")) {
+            if (runs.stream().noneMatch(p -> p.containsKey("cpu." + phase + ".wall_s"))) {
+                continue;
+            }
             row(out, "CPU s in " + phase + " (wall): controller / agent / agent's commands / Postfix / Dovecot / others",
                     "", p -> String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f / %.1f / %.1f (%.1f)",
                             d(p, "cpu." + phase + ".controller_s"), d(p, "cpu." + phase + ".agent_s"),
@@ -81,6 +88,32 @@ public final class MailReport {
         row(out, "setup (not counted): import N certificates / bind N", "",
                 p -> f1(d(p, "setup.import_seconds")) + " s / " + f1(d(p, "setup.bind_seconds")) + " s", null);
         return out.toString();
+    }
+
+    /** The drift-cycle rows (issue 5). */
+    private void drift(StringBuilder out) {
+        row(out, "drift cycle: wall time, p50 / max (clean host, cycles)", "≤ 10 s",
+                p -> f0(d(p, "drift.wall.p50_ms")) + " / " + f0(d(p, "drift.wall.max_ms")) + " ms ("
+                        + p.getProperty("drift.wall.n", "?") + ")", p -> d(p, "drift.wall.max_ms") <= 10_000);
+        row(out, "drift cycle: … cycles after the first, p50 / max", "≤ 10 s",
+                p -> f0(d(p, "drift.wall_after_first.p50_ms")) + " / " + f0(d(p, "drift.wall_after_first.max_ms"))
+                        + " ms", p -> d(p, "drift.wall_after_first.max_ms") <= 10_000);
+        row(out, "drift cycle: items on the clean host, all cycles", "0",
+                p -> p.getProperty("drift.clean_items", "?"), p -> d(p, "drift.clean_items") == 0);
+        row(out, "drift cycle: handshakes, max per cycle (budget; at once; deadline)", "",
+                p -> f0(d(p, "drift.probes.max")) + " (" + p.getProperty("drift.probe_budget") + "; "
+                        + p.getProperty("drift.parallel") + "; " + p.getProperty("drift.deadline_s") + " s)", null);
+        row(out, "drift cycle: benchmark JVM CPU per cycle, p50 / max", "",
+                p -> f0(d(p, "drift.bench_cpu.p50_ms")) + " / " + f0(d(p, "drift.bench_cpu.max_ms")) + " ms", null);
+        row(out, "drift cycle, last: observe Postfix / Dovecot, handshakes Postfix / Dovecot, checks", "", p -> {
+            String c = String.format(Locale.ROOT, "drift.cycle.%02d.", (int) d(p, "drift.wall.n"));
+            return String.join(" / ", List.of("observe_postfix", "observe_dovecot", "probes_postfix", "probes_dovecot",
+                    "checks").stream().map(k -> p.containsKey(c + k + "_ms") ? f0(d(p, c + k + "_ms")) : "–")
+                    .toList()) + " ms";
+        }, null);
+        row(out, "drift cycle after deleting a key file and editing the SNI map: items", "FileMissing, ConfigEdited",
+                p -> p.getProperty("drift.tampered.reasons", "?") + " in " + f0(d(p, "drift.tampered.wall_ms")) + " ms",
+                p -> "true".equals(p.getProperty("drift.tampered.right")));
     }
 
     private void row(StringBuilder out, String name, String target, Function<Properties, String> cell,

@@ -38,6 +38,12 @@ final class TreeCpu {
         return sum;
     }
 
+    /** CPU seconds of pid's exited and reaped children (not its live ones). */
+    static double reaped(long pid) {
+        long[] t = times(pid);
+        return t == null ? Double.NaN : (t[2] + t[3]) / TICKS;
+    }
+
     /** CPU seconds of the tree under pid, minus the process itself: what its commands used. */
     static double children(long pid) {
         return tree(pid) - self(pid);
