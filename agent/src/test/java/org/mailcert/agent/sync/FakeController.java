@@ -83,6 +83,16 @@ final class FakeController extends AgentServiceGrpc.AgentServiceImplBase {
             return m;
         }
 
+        /** The next message from the agent that is not a drift report (an agent process sends those too). */
+        AgentMessage nextIgnoringReports() throws InterruptedException {
+            while (true) {
+                AgentMessage m = next();
+                if (m.getKindCase() != AgentMessage.KindCase.REPORT) {
+                    return m;
+                }
+            }
+        }
+
         /** The next message from the agent within {@code millis}, or null. */
         AgentMessage poll(long millis) throws InterruptedException {
             return received.poll(millis, TimeUnit.MILLISECONDS);
