@@ -20,6 +20,7 @@ import org.mailcert.agent.drift.Condition;
 import org.mailcert.agent.drift.Conditions;
 import org.mailcert.agent.drift.DriftCycle;
 import org.mailcert.agent.drift.DriftItem;
+import org.mailcert.agent.drift.Reason;
 import org.mailcert.agent.facts.FactsSource;
 import org.mailcert.agent.state.AppliedState;
 import org.mailcert.agent.state.DriftReportStore;
@@ -184,6 +185,29 @@ final class DriftMonitor {
      * @param trigger what started it: {@code apply}, {@code timer}, {@code file-change} or {@code start}
      */
     DriftReport check(String trigger) throws InterruptedException {
+        try {
+            return checkOnce(trigger);
+        } catch (RuntimeException e) {
+            // A bug in a check or an observer must not end the sync loop: the cycle counts as failed.
+            LOG.error("host {}: drift cycle ({}) failed: {}", host, trigger, e.toString(), e);
+            nextDue = clock.instant().plus(jittered());
+            DriftReport failed = DriftReport.newBuilder()
+                    .setAppliedVersion(applier.current().version())
+                    .setMode(settings.mode() == DriftSettings.Mode.ENFORCE ? DriftMode.DRIFT_MODE_ENFORCE
+                            : DriftMode.DRIFT_MODE_REPORT)
+                    .setOutcome(RunOutcome.RUN_OUTCOME_FAILED)
+                    .setObserved(timestamp(clock.instant()))
+                    .setTrigger(trigger)
+                    .addItems(org.mailcert.proto.v1.DriftItem.newBuilder().setReason(Reason.CONFIG_EDITED.label())
+                            .setSubject(DriftItem.HOST).setMessage(cut("cannot observe: internal error: " + e))
+                            .setSince(timestamp(clock.instant())).setAction(DriftAction.DRIFT_ACTION_REPORTED))
+                    .build();
+            last = Optional.of(failed);
+            return failed;
+        }
+    }
+
+    private DriftReport checkOnce(String trigger) throws InterruptedException {
         long started = System.nanoTime();
         Instant now = clock.instant();
         fileChangesSeen = fileChanges.get();

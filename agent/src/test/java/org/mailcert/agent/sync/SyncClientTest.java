@@ -53,6 +53,7 @@ import org.mailcert.common.pki.Pem;
 import org.mailcert.common.testing.TestPki;
 import org.mailcert.agent.drift.DriftCycle;
 import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.Observable;
 import org.mailcert.agent.drift.ServedObserver;
 import org.mailcert.agent.state.DriftReportStore;
 import org.mailcert.proto.v1.AgentMessage;
@@ -133,12 +134,23 @@ class SyncClientTest {
      * interval of a millisecond, each timer task is due when the test fires it.
      */
     private Future<SyncResult> startWithDrift(DriftSettings.Mode mode, boolean watch, Duration interval) {
+        return startWithDrift(mode, watch, interval, List.of());
+    }
+
+    private Future<SyncResult> startWithDrift(DriftSettings.Mode mode, boolean watch, Duration interval,
+            List<Observable> more) {
         DriftCycle cycle = new DriftCycle(new ServedObserver((e, sni) -> {
             throw new AssertionError("the files target has no endpoint to probe");
         }, 1, Duration.ofSeconds(1)), 10, DriftPolicy.DEFAULT, Optional.empty(), Clock.systemUTC());
         FilesTarget target = new FilesTarget(files, List.of("reload-mail"), commands);
         return start(FactsSource.fixed(HostFacts.newBuilder().setOs("test").build()),
-                Optional.of(new DriftSettings(mode, interval, cycle, List.of(target), watch)), target);
+                Optional.of(new DriftSettings(mode, interval, cycle, concat(target, more), watch)), target);
+    }
+
+    private static List<Observable> concat(Observable first, List<Observable> more) {
+        List<Observable> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(more);
+        return all;
     }
 
     private Future<SyncResult> start(FactsSource facts, Optional<DriftSettings> drift) {
@@ -272,6 +284,36 @@ class SyncClientTest {
         assertNull(s.poll(300), "a report that says nothing new is not sent again");
         assertEquals(RunOutcome.RUN_OUTCOME_IN_SYNC, new DriftReportStore(data).load().orElseThrow().getOutcome(),
                 "the local report is the last cycle's");
+    }
+
+    @Test
+    void aBugInAnObserverFailsTheCycleButNotTheAgent() throws Exception {
+        Observable broken = new Observable() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public org.mailcert.agent.drift.TargetObservation observe(List<org.mailcert.agent.target.Binding> d) {
+                throw new IllegalStateException("a bug");
+            }
+        };
+        enrolled();
+        startWithDrift(DriftSettings.Mode.ENFORCE, false, Duration.ofMillis(1), List.of(broken));
+        FakeController.FakeStream s = controller.nextStream();
+        s.hello();
+        report(s);
+        s.send(state(7, true).addUpserted(bindServer).addMaterials(TestBindings.material(serverLeaf)).build());
+        assertEquals(ackOf(7), s.next());
+        awaitTask(DriftSettings.APPLY_SETTLE);
+        scheduler.fireExactly(DriftSettings.APPLY_SETTLE);
+        DriftReport failed = report(s);
+        assertEquals(RunOutcome.RUN_OUTCOME_FAILED, failed.getOutcome(), failed.toString());
+        assertTrue(failed.getItems(0).getMessage().contains("a bug"), failed.toString());
+
+        s.send(state(8, false).addUpserted(bindA).addMaterials(TestBindings.material(leafA)).build());
+        assertEquals(ackOf(8), s.next(), "the sync loop goes on");
     }
 
     @Test
