@@ -203,8 +203,11 @@ final class SyncSession implements ControllerLink.Listener {
     private void onDriftEvent(Object event, ControllerLink.Stream stream) throws InterruptedException {
         DriftMonitor d = drift.orElseThrow();
         if (event == APPLY_SETTLED) {
-            afterApply = null;
-            check("apply", stream);
+            // Null when a cycle ran meanwhile and called this one off after it had already fired.
+            if (afterApply != null) {
+                afterApply = null;
+                check("apply", stream);
+            }
         } else if (event == DRIFT_DUE) {
             if (d.untilDue().isZero() || d.last().isEmpty()) {
                 check(d.last().isEmpty() ? "start" : "timer", stream);
@@ -215,7 +218,7 @@ final class SyncSession implements ControllerLink.Listener {
             if (settling == null) {
                 settling = scheduler.schedule(DriftSettings.FILE_CHANGE_SETTLE, () -> events.add(FILE_SETTLED));
             }
-        } else {
+        } else if (settling != null) {
             settling = null;
             if (d.fileChangePending()) {
                 check("file-change", stream);
