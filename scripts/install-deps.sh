@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing mailcert needs on Debian 12 / Ubuntu: a JDK 17, Maven,
 # openssl, and the real servers the integration tests start on loopback (Postfix with LMDB maps,
-# Dovecot IMAP/POP3, Courier's couriertls, swaks). Runs apt-get only for what is missing, so it is
+# Dovecot IMAP/POP3, Courier's couriertls, swaks, Pebble and BIND 9). Runs apt-get only for what is missing, so it is
 # cheap on a prepared machine. The packages' own services are NOT started (a policy-rc.d denies it
 # during the install): the tests run their own instances on 127.0.0.1 with their own config.
 set -euo pipefail
@@ -19,6 +19,9 @@ command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core)
 command -v couriertls >/dev/null 2>&1 || need+=(courier-base)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
 [ -x /bin/kill ] || need+=(procps)   # kill -HUP: the Dovecot target reloads the master with it
+command -v pebble >/dev/null 2>&1 || need+=(pebble)               # ACME test CA (and pebble-challtestsrv)
+command -v named >/dev/null 2>&1 || need+=(bind9)                 # RFC 2136 dynamic updates with TSIG
+command -v tsig-keygen >/dev/null 2>&1 || need+=(bind9-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
