@@ -76,6 +76,15 @@ public final class PebbleInstance implements AutoCloseable {
      * External Account Binding with one of them.
      */
     public static PebbleInstance start(Map<String, String> eabKeys) throws IOException, InterruptedException {
+        return start(eabKeys, java.util.Optional.empty());
+    }
+
+    /**
+     * Starts Pebble resolving DNS-01 records at {@code dnsServer} ({@code host:port}, e.g. a
+     * {@link BindInstance}) instead of pebble-challtestsrv.
+     */
+    public static PebbleInstance start(Map<String, String> eabKeys, java.util.Optional<String> dnsServer)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("mailcert-pebble");
         TestPki pki = TestPki.rootCa("mailcert test Pebble TLS CA");
         TestPki.Leaf leaf = pki.leaf("localhost").ipAddresses("127.0.0.1").issue();
@@ -113,7 +122,7 @@ public final class PebbleInstance implements AutoCloseable {
                     Map.of());
             instance.awaitListening(challtest, "pebble-challtestsrv");
             instance.launch("pebble", List.of(PEBBLE, "-config", dir.resolve("pebble.json").toString(),
-                    "-dnsserver", "127.0.0.1:" + dns),
+                    "-dnsserver", dnsServer.orElse("127.0.0.1:" + dns)),
                     Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0", "PEBBLE_AUTHZREUSE", "0"));
             instance.awaitListening(acme, "pebble");
             instance.awaitListening(management, "pebble management");
