@@ -66,7 +66,10 @@ class DriftIT extends RealMailHost {
         assertServedEverywhere();
 
         String otherSha = serveAnotherCertificateWithPostfix();
-        awaitRepaired("ServedMismatch", "server");
+        // The file watch may start the cycle between postconf and the reload: then it finds the edited
+        // main.cf before Postfix serves the other certificate. Either finding leads to the same repair;
+        // report mode below proves ServedMismatch is found by handshake.
+        awaitRepaired(List.of("ServedMismatch", "ConfigEdited"), List.of("server", "host"));
         for (Endpoint e : postfix.endpoints()) {
             assertEquals(serverSha, served(e, null), e + " serves the bound server-wide certificate again, not "
                     + otherSha);
@@ -186,11 +189,16 @@ class DriftIT extends RealMailHost {
 
     /** Waits for a drift.repaired event of this reason and subject after the last tampering. */
     private void awaitRepaired(String reason, String subject) throws Exception {
+        awaitRepaired(List.of(reason), List.of(subject));
+    }
+
+    /** Waits for a drift.repaired event of one of these reasons and subjects after the last tampering. */
+    private void awaitRepaired(List<String> reasons, List<String> subjects) throws Exception {
         long start = System.nanoTime();
-        await("the controller records a repaired " + reason + " of " + subject, 90, () -> events().stream()
+        await("the controller records a repaired " + reasons + " of " + subjects, 90, () -> events().stream()
                 .anyMatch(e -> e.getSeq() > eventsSeen && e.getKind().equals("drift.repaired")
-                        && e.getSubject().equals(subject) && e.getMessage().contains(reason)));
-        System.out.println("DriftIT: " + reason + " of " + subject + " repaired and recorded "
+                        && subjects.contains(e.getSubject()) && reasons.stream().anyMatch(e.getMessage()::contains)));
+        System.out.println("DriftIT: " + reasons + " of " + subjects + " repaired and recorded "
                 + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms after the tampering");
     }
 

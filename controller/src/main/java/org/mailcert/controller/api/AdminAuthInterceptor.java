@@ -35,6 +35,8 @@ final class AdminAuthInterceptor implements ServerInterceptor {
             entry(AdminServiceGrpc.getGetFleetStatusMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getListDriftMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getListExpiringMethod().getFullMethodName(), Role.VIEWER),
+            entry(AdminServiceGrpc.getListIssuersMethod().getFullMethodName(), Role.VIEWER),
+            entry(AdminServiceGrpc.getRequestCertificateMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getCreateJoinTokenMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getRevokeHostMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getImportCertificateMethod().getFullMethodName(), Role.OPERATOR),

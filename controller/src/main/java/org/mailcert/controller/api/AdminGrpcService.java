@@ -20,7 +20,16 @@ import org.mailcert.controller.events.EventFeed;
 import org.mailcert.controller.hosts.HostService;
 import org.mailcert.controller.hosts.HostView;
 import org.mailcert.controller.hosts.JoinTokenIssued;
+import org.mailcert.controller.issuers.IssuerService;
+import org.mailcert.controller.issuers.OrderOutcome;
+import org.mailcert.controller.issuers.RequestService;
+import org.mailcert.proto.v1.AddIssuerRequest;
 import org.mailcert.proto.v1.AdminServiceGrpc;
+import org.mailcert.proto.v1.Issuer;
+import org.mailcert.proto.v1.ListIssuersRequest;
+import org.mailcert.proto.v1.ListIssuersResponse;
+import org.mailcert.proto.v1.RequestCertificateRequest;
+import org.mailcert.proto.v1.RequestCertificateResponse;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.BindResponse;
 import org.mailcert.proto.v1.CertificateSummary;
@@ -72,10 +81,21 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     private final AdminTokens adminTokens;
     private final BindingStates states;
     private final DriftService drift;
+    private final IssuerService issuers;
+    private final RequestService requests;
 
+    /** Without ACME: the issuer and request calls answer UNAVAILABLE. */
     public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
             ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
             DriftService drift) {
+        this(hosts, certificates, bindings, clientSettings, events, adminTokens, states, drift, null, null);
+    }
+
+    public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
+            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
+            DriftService drift, IssuerService issuers, RequestService requests) {
+        this.issuers = issuers;
+        this.requests = requests;
         this.states = states;
         this.drift = drift;
         this.hosts = hosts;
@@ -179,12 +199,44 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     public void getCertificate(GetCertificateRequest r, StreamObserver<org.mailcert.proto.v1.CertificateDetail> out) {
         unary("GetCertificate", out, c -> {
             CertificateDetail d = certificates.show(r.getName());
-            return org.mailcert.proto.v1.CertificateDetail.newBuilder()
+            org.mailcert.proto.v1.CertificateDetail.Builder b = org.mailcert.proto.v1.CertificateDetail.newBuilder()
                     .setName(d.name())
                     .addAllVersions(d.versions().stream().map(ProtoMapper::certificate).toList())
-                    .addAllUsedBy(bindings(d.usedBy()))
-                    .build();
+                    .addAllUsedBy(bindings(d.usedBy()));
+            if (requests != null) {
+                requests.status(d.name()).ifPresent(o -> b.setAcme(ProtoMapper.acme(o)));
+            }
+            return b.build();
         });
+    }
+
+    @Override
+    public void addIssuer(AddIssuerRequest r, StreamObserver<Issuer> out) {
+        unary("AddIssuer", out, c -> ProtoMapper.issuer(acme(issuers).add(c, ProtoMapper.issuerRequest(r))));
+    }
+
+    @Override
+    public void listIssuers(ListIssuersRequest r, StreamObserver<ListIssuersResponse> out) {
+        unary("ListIssuers", out, c -> ListIssuersResponse.newBuilder()
+                .addAllIssuers(acme(issuers).list().stream().map(ProtoMapper::issuer).toList()).build());
+    }
+
+    @Override
+    public void requestCertificate(RequestCertificateRequest r, StreamObserver<RequestCertificateResponse> out) {
+        unary("RequestCertificate", out, c -> {
+            OrderOutcome o = acme(requests).request(c, r.getName(), r.getDomainsList(), r.getIssuer(), r.getKeyType(),
+                    r.getProfile());
+            RequestCertificateResponse.Builder b = RequestCertificateResponse.newBuilder().setAcme(ProtoMapper.acme(o.order()));
+            o.issued().ifPresent(i -> b.setCertificate(ProtoMapper.certificate(i.certificate())));
+            return b.build();
+        });
+    }
+
+    private static <T> T acme(T service) throws ControllerException {
+        if (service == null) {
+            throw ControllerException.unavailable("ACME is not configured in this controller");
+        }
+        return service;
     }
 
     @Override

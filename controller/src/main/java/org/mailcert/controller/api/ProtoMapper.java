@@ -20,7 +20,10 @@ import org.mailcert.controller.drift.FleetStatus;
 import org.mailcert.controller.drift.HostDrift;
 import org.mailcert.controller.drift.SyncState;
 import org.mailcert.controller.hosts.HostView;
+import org.mailcert.controller.issuers.IssuerRequest;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.DnsSolverConfig;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingConditions;
 import org.mailcert.controller.model.DriftItem;
@@ -297,5 +300,57 @@ final class ProtoMapper {
                 .setRole(role(t.role()))
                 .setCreated(timestamp(t.created()))
                 .build();
+    }
+
+    static org.mailcert.proto.v1.Issuer issuer(org.mailcert.controller.model.Issuer i) {
+        org.mailcert.proto.v1.DnsSolver.Builder dns = org.mailcert.proto.v1.DnsSolver.newBuilder();
+        if (i.dns() instanceof DnsSolverConfig.Rfc2136 r) {
+            dns.setRfc2136(org.mailcert.proto.v1.Rfc2136Solver.newBuilder().setServer(r.server())
+                    .setTsigKeyName(r.tsigKeyName()).setTsigAlgorithm(r.tsigAlgorithm()).setZone(r.zone()));
+        } else if (i.dns() instanceof DnsSolverConfig.Exec e) {
+            dns.setExec(org.mailcert.proto.v1.ExecHookSolver.newBuilder().setCommand(e.command()));
+        }
+        return org.mailcert.proto.v1.Issuer.newBuilder()
+                .setName(i.name())
+                .setDirectoryUrl(i.directoryUrl())
+                .setEmail(i.email())
+                .setDirectoryCa(!i.directoryCaPem().isEmpty())
+                .setEabKid(i.eabKid())
+                .setDns(dns)
+                .setAccountUrl(i.accountUrl())
+                .setAccountState(i.accountState())
+                .setCreated(timestamp(i.created()))
+                .addAllProfiles(i.profiles())
+                .setAri(i.ari())
+                .build();
+    }
+
+    static IssuerRequest issuerRequest(org.mailcert.proto.v1.AddIssuerRequest r) {
+        DnsSolverConfig dns = switch (r.getDns().getKindCase()) {
+            case RFC2136 -> new DnsSolverConfig.Rfc2136(r.getDns().getRfc2136().getServer(),
+                    r.getDns().getRfc2136().getTsigKeyName(), r.getDns().getRfc2136().getTsigAlgorithm(),
+                    r.getDns().getRfc2136().getZone());
+            case EXEC -> new DnsSolverConfig.Exec(r.getDns().getExec().getCommand());
+            case KIND_NOT_SET -> null;
+        };
+        return new IssuerRequest(r.getName(), r.getDirectoryUrl(), r.getEmail(),
+                r.getDirectoryCaPem().toStringUtf8(), r.getEabKid(), r.getEabHmac(), dns,
+                r.getDns().getRfc2136().getTsigSecret());
+    }
+
+    static org.mailcert.proto.v1.AcmeStatus acme(AcmeOrder o) {
+        org.mailcert.proto.v1.AcmeStatus.Builder b = org.mailcert.proto.v1.AcmeStatus.newBuilder()
+                .setIssuer(o.issuer())
+                .addAllDomains(o.domains())
+                .setKeyType(o.keyType())
+                .setProfile(o.profile())
+                .setLastResult(o.lastResult())
+                .setLastError(o.lastError())
+                .setErrorKind(o.errorKind())
+                .setFailures(o.failures())
+                .setNextAttempt(timestamp(o.nextAttempt()))
+                .setNextReason(o.nextReason());
+        o.lastAttempt().ifPresent(t -> b.setLastAttempt(timestamp(t)));
+        return b.build();
     }
 }

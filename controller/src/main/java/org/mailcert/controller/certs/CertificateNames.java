@@ -13,8 +13,13 @@ public final class CertificateNames {
 
     /** Returns the name if it is acceptable, else throws with what is allowed. */
     public static String require(String name) throws ControllerException {
+        return require("certificate", name);
+    }
+
+    /** The same rule for other names that become keys and file names ({@code what}: "issuer"). */
+    public static String require(String what, String name) throws ControllerException {
         if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-            throw ControllerException.invalid("invalid certificate name \"" + DnsNames.displaySafe(String.valueOf(name))
+            throw ControllerException.invalid("invalid " + what + " name \"" + DnsNames.displaySafe(String.valueOf(name))
                     + "\": use 1-64 lower-case letters, digits, '.', '-' or '_', starting with a letter or digit, no '..'");
         }
         return name;

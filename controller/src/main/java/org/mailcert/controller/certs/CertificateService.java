@@ -57,14 +57,35 @@ public final class CertificateService {
             throw ControllerException.invalid(e.getMessage());
         }
         CertificateSource source = request.isPkcs12() ? CertificateSource.IMPORTED_PKCS12 : CertificateSource.IMPORTED_PEM;
+        return addVersion(caller, name, chain, key, source, Optional.of(request.newVersion()));
+    }
 
+    /**
+     * Stores a certificate the controller obtained itself (ACME): a new name or a new version of an
+     * existing one, checked like an import (key matches the leaf, not expired, bindings still hold).
+     */
+    public ImportResult addIssued(Caller caller, String name, List<X509Certificate> chain, PrivateKey key,
+            CertificateSource source) throws ControllerException {
+        CertificateNames.require(name);
+        List<X509Certificate> ordered = order(chain);
+        try {
+            Keys.requireMatch(key, ordered.get(0));
+        } catch (BadMaterialException e) {
+            throw ControllerException.invalid(e.getMessage());
+        }
+        return addVersion(caller, name, ordered, key, source, Optional.empty());
+    }
+
+    /** {@code newVersion}: must (true) or must not (false) exist already; empty for either. */
+    private ImportResult addVersion(Caller caller, String name, List<X509Certificate> chain, PrivateKey key,
+            CertificateSource source, Optional<Boolean> newVersion) throws ControllerException {
         ImportResult result = store.write(tx -> {
             List<CertificateVersion> existing = store.certificateVersions(name);
-            if (!existing.isEmpty() && !request.newVersion()) {
+            if (!existing.isEmpty() && newVersion.equals(Optional.of(false))) {
                 throw ControllerException.alreadyExists("certificate " + name + " exists (" + existing.size()
                         + " version(s)); use --new-version to add a version, or choose another name");
             }
-            if (existing.isEmpty() && request.newVersion()) {
+            if (existing.isEmpty() && newVersion.equals(Optional.of(true))) {
                 throw ControllerException.notFound("no certificate named " + name
                         + " to add a version to; import it without --new-version first");
             }
@@ -77,8 +98,9 @@ public final class CertificateService {
             }
             bindings.checkNewVersion(tx, version, key);
             tx.putCertificateVersion(version, key);
+            String verb = source == CertificateSource.ACME ? "issued by ACME" : "imported";
             tx.appendEvent(Event.draft(caller.actor(), number == 1 ? "certificate.imported" : "certificate.version-added",
-                    "", name, "imported " + name + " version " + number + " covering "
+                    "", name, verb + " " + name + " version " + number + " covering "
                             + String.join(", ", assessed.facts().names()) + ", valid until " + assessed.facts().notAfter()
                             + ", sha256 " + assessed.facts().sha256()));
             return new ImportResult(assessed, warnings(assessed));
@@ -108,7 +130,10 @@ public final class CertificateService {
         return detail(name, versions);
     }
 
-    /** Deletes every version of a certificate; refused while any binding uses it. */
+    /**
+     * Deletes every version of a certificate, and its ACME record so it is no longer renewed;
+     * refused while any binding uses it.
+     */
     public int delete(Caller caller, String name) throws ControllerException {
         CertificateNames.require(name);
         return store.write(tx -> {
@@ -123,6 +148,7 @@ public final class CertificateService {
                         + "); unbind it first");
             }
             tx.deleteCertificate(name);
+            tx.deleteAcmeOrder(name);
             tx.appendEvent(Event.draft(caller.actor(), "certificate.deleted", "", name,
                     "deleted " + name + " (" + versions.size() + " version(s))"));
             return versions.size();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import org.mailcert.common.text.Table;
+import org.mailcert.proto.v1.AcmeStatus;
 import org.mailcert.proto.v1.Binding;
 import org.mailcert.proto.v1.CertificateDetail;
 import org.mailcert.proto.v1.CertificateSummary;
@@ -16,6 +17,8 @@ import org.mailcert.proto.v1.ImportCertificateRequest;
 import org.mailcert.proto.v1.ImportCertificateResponse;
 import org.mailcert.proto.v1.ListCertificatesRequest;
 import org.mailcert.proto.v1.ListCertificatesResponse;
+import org.mailcert.proto.v1.RequestCertificateRequest;
+import org.mailcert.proto.v1.RequestCertificateResponse;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code mailcert cert}: named, versioned certificates. Never prints a private key. */
-@Command(name = "cert", description = "Certificates: import, list, show, delete.",
+@Command(name = "cert", description = "Certificates: import, request (ACME), list, show, delete.",
         subcommands = CertCommand.Import.class)
 final class CertCommand {
     /** The environment variable holding a PKCS#12 password when no --password-file is given. */
@@ -58,6 +61,47 @@ final class CertCommand {
                 cli.client().call().getCertificate(GetCertificateRequest.newBuilder().setName(name).build());
         cli.output().print(response, () -> render(response));
         return 0;
+    }
+
+    /** {@code cert request NAME --domains D[,D...] [--issuer NAME] [--key-type T] [--profile P]}. */
+    @Command(name = "request", description = {
+        "Get a certificate by ACME (DNS-01, wildcards allowed) and keep it renewed.",
+        "Waits until it is issued or failed; a failed order is retried with back-off (see cert show)."})
+    int request(@Parameters(paramLabel = "NAME", description = "The certificate's name, e.g. wildcard-example-com.") String name,
+            @Option(names = "--domains", required = true, split = ",", paramLabel = "D",
+                    description = "The names to cover, e.g. *.example.com,example.com.") List<String> domains,
+            @Option(names = "--issuer", paramLabel = "NAME",
+                    description = "The ACME issuer (may be left out when there is only one).") String issuer,
+            @Option(names = "--key-type", paramLabel = "TYPE",
+                    description = "ec256 (default), ec384, rsa2048, rsa3072 or rsa4096.") String keyType,
+            @Option(names = "--profile", paramLabel = "P",
+                    description = "A certificate profile the CA offers (Let's Encrypt: classic, tlsserver, shortlived).")
+            String profile) throws CliException {
+        RequestCertificateRequest request = RequestCertificateRequest.newBuilder()
+                .setName(name)
+                .addAllDomains(domains)
+                .setIssuer(issuer == null ? "" : issuer)
+                .setKeyType(keyType == null ? "" : keyType)
+                .setProfile(profile == null ? "" : profile)
+                .build();
+        RequestCertificateResponse response = cli.client().call().requestCertificate(request);
+        cli.output().print(response, () -> facts(response.getCertificate()).render() + "\n"
+                + acme(response.getAcme()).render());
+        return 0;
+    }
+
+    /** The ACME side of a certificate as key/value rows. */
+    static Table acme(AcmeStatus a) {
+        return Table.keyValue()
+                .row("issuer", a.getIssuer())
+                .row("domains", Formats.list(a.getDomainsList()))
+                .row("key type", a.getKeyType())
+                .row("profile", a.getProfile().isEmpty() ? Table.EMPTY : a.getProfile())
+                .row("last attempt", a.hasLastAttempt() ? Formats.time(a.getLastAttempt()) : Table.EMPTY)
+                .row("result", a.getLastResult().isEmpty() ? Table.EMPTY : a.getLastResult()
+                        + (a.getFailures() > 0 ? " (" + Formats.count(a.getFailures(), "failure") + " in a row)" : ""))
+                .row("error", a.getLastError().isEmpty() ? Table.EMPTY : a.getErrorKind() + ": " + a.getLastError())
+                .row("next attempt", Formats.time(a.getNextAttempt()) + " (" + a.getNextReason() + ")");
     }
 
     /** {@code cert delete NAME}. */
@@ -99,6 +143,9 @@ final class CertCommand {
         out.append(Table.keyValue().row("name", d.getName())
                 .row("versions", Integer.toString(d.getVersionsCount()))
                 .row("used by", Formats.count(d.getUsedByCount(), "binding")).render());
+        if (d.hasAcme()) {
+            out.append("\nacme\n").append(acme(d.getAcme()).render("  "));
+        }
         List<CertificateVersion> newestFirst = d.getVersionsList().stream()
                 .sorted(Comparator.comparingInt(CertificateVersion::getVersion).reversed())
                 .toList();

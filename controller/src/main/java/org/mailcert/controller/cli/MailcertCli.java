@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             TokenCommand.class,
             HostCommand.class,
             CertCommand.class,
+            IssuerCommand.class,
             BindCommands.Bind.class,
             BindCommands.Unbind.class,
             BindCommands.BindingGroup.class,

@@ -38,6 +38,13 @@ import org.mailcert.controller.clients.ClientSettingsService;
 import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.events.EventFeed;
 import org.mailcert.controller.hosts.HostService;
+import org.mailcert.controller.issuers.AcmeCounters;
+import org.mailcert.controller.issuers.AcmeWiring;
+import org.mailcert.controller.issuers.IssuerService;
+import org.mailcert.controller.issuers.RenewalPolicy;
+import org.mailcert.controller.issuers.RenewalScheduler;
+import org.mailcert.controller.issuers.RequestService;
+import java.security.SecureRandom;
 import org.mailcert.controller.model.Role;
 import org.mailcert.controller.store.MasterKey;
 import org.mailcert.controller.store.RocksStore;
@@ -60,6 +67,8 @@ public final class Controller implements AutoCloseable {
     private final SyncHub hub;
     private final HealthStatusManager health;
     private final DataDir dataDir;
+    private final RenewalScheduler renewals;
+    private final ExecutorService acmeExecutor;
 
     /** The shortest interval between two updates to one agent; changes within it are coalesced. */
     static final long SYNC_DEBOUNCE_MILLIS = 5;
@@ -67,7 +76,10 @@ public final class Controller implements AutoCloseable {
     static final int MAX_CONCURRENT_SETUPS = 16;
 
     private Controller(Store store, Server server, MetricsServer metrics, ExecutorService feedExecutor,
-            ScheduledExecutorService syncExecutor, SyncHub hub, HealthStatusManager health, DataDir dataDir) {
+            ScheduledExecutorService syncExecutor, SyncHub hub, HealthStatusManager health, DataDir dataDir,
+            RenewalScheduler renewals, ExecutorService acmeExecutor) {
+        this.renewals = renewals;
+        this.acmeExecutor = acmeExecutor;
         this.store = store;
         this.server = server;
         this.metrics = metrics;
@@ -118,6 +130,16 @@ public final class Controller implements AutoCloseable {
      */
     static Controller start(ControllerConfig config, Clock clock,
             Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder) throws ControllerException, IOException {
+        return start(config, clock, serverBuilder, AcmeWiring.unavailable());
+    }
+
+    /**
+     * As {@link #start(ControllerConfig, Clock, Function)}, ordering certificates through {@code acme}
+     * (the CA client, DNS-01 solvers and propagation check of the {@code acme} package).
+     */
+    static Controller start(ControllerConfig config, Clock clock,
+            Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder, AcmeWiring acme)
+            throws ControllerException, IOException {
         DataDir dir = DataDir.create(config.dataDir());
         if (Files.exists(dir.store().resolve("CURRENT")) && !Files.exists(dir.masterKey())) {
             throw ControllerException.internal(dir.masterKey() + " is missing but " + dir.store() + " exists;"
@@ -137,15 +159,27 @@ public final class Controller implements AutoCloseable {
             ExecutorService feedExecutor = Executors.newCachedThreadPool(daemonThreads("event-feed"));
             EventFeed events = new EventFeed(store, feedExecutor);
             DriftService drift = new DriftService(store, hub::connected, clock);
+            CertificateService certificates = new CertificateService(store, inspector, bindings, hub);
+            IssuerService issuers = new IssuerService(store, acme.ca());
+            AcmeCounters acmeCounters = new AcmeCounters();
+            RenewalPolicy policy = new RenewalPolicy(new SecureRandom());
+            RequestService requests = new RequestService(store, issuers, acme.ca(), acme.solvers(), certificates,
+                    policy, acmeCounters, clock);
+            ExecutorService acmeExecutor = Executors.newFixedThreadPool(RenewalScheduler.MAX_CONCURRENT,
+                    daemonThreads("acme-renewal"));
+            RenewalScheduler renewals = new RenewalScheduler(store, requests, issuers, acme.ca(), policy, clock,
+                    acmeExecutor, RenewalScheduler.MAX_CONCURRENT);
             AdminGrpcService admin = new AdminGrpcService(
                     new HostService(store, identity.caSha256(), hub::connected, hub),
-                    new CertificateService(store, inspector, bindings, hub),
+                    certificates,
                     bindings,
                     new ClientSettingsService(store, inspector),
                     events,
                     adminTokens,
                     new org.mailcert.controller.bindings.BindingStates(store),
-                    drift);
+                    drift,
+                    issuers,
+                    requests);
             AgentGrpcService agents = new AgentGrpcService(
                     new EnrollmentService(store, identity.ca(), config.agentCertificateLifetime()), hub);
 
@@ -172,11 +206,13 @@ public final class Controller implements AutoCloseable {
             MetricsServer metrics = null;
             if (config.metricsListen().isPresent()) {
                 metrics = MetricsServer.start(config.metricsListen().get(), () -> true,
-                        () -> new ControllerMetrics(store, hub, drift).render());
+                        () -> new ControllerMetrics(store, hub, drift, acmeCounters).render());
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());
-            return new Controller(store, server, metrics, feedExecutor, syncExecutor, hub, health, dir);
+            renewals.start(syncExecutor, RenewalScheduler.TICK);
+            return new Controller(store, server, metrics, feedExecutor, syncExecutor, hub, health, dir, renewals,
+                    acmeExecutor);
         } catch (ControllerException | IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -243,6 +279,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
+        renewals.close();
         hub.closeAll();
         server.shutdown();
         try {
@@ -259,6 +296,7 @@ public final class Controller implements AutoCloseable {
         }
         feedExecutor.shutdownNow();
         syncExecutor.shutdownNow();
+        acmeExecutor.shutdownNow();
         store.close();
         log.info("controller stopped");
     }

@@ -63,6 +63,11 @@ public final class ControllerMain implements Callable<Integer> {
             description = "PEM roots trusted besides the JDK's when judging certificates")
     Path extraRoots;
 
+    @Option(names = "--acme-dns-server", paramLabel = "HOST:PORT",
+            description = "Before asking an ACME CA to validate, look up zones and name servers here and ask those"
+                    + " name servers on this port (default: the system's resolvers, port 53); for private DNS and tests")
+    String acmeDnsServer;
+
     private final PrintStream out;
 
     ControllerMain(PrintStream out) {
@@ -94,7 +99,10 @@ public final class ControllerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControllerConfig cfg = configuration();
-        Controller controller = Controller.start(cfg, Clock.systemUTC(), creds -> Controller.netty(cfg.listen(), creds, cfg.keepalive()));
+        Optional<InetSocketAddress> dns = acmeDnsServer == null ? Optional.empty()
+                : Optional.of(HostPort.parse("--acme-dns-server", acmeDnsServer));
+        Controller controller = Controller.start(cfg, Clock.systemUTC(),
+                creds -> Controller.netty(cfg.listen(), creds, cfg.keepalive()), RealAcme.wiring(Clock.systemUTC(), dns));
         DataDir dir = new DataDir(controller.dataDir());
         out.println("mailcert-controller listening on " + cfg.listen().getHostString() + ":" + controller.port()
                 + " (TLS)");

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.mailcert.controller.drift.BoundCertificate;
 import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.drift.FleetSnapshot;
+import org.mailcert.controller.issuers.AcmeCounters;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.HostState;
 import org.mailcert.controller.model.Scope;
@@ -22,11 +23,17 @@ final class ControllerMetrics {
     private final Store store;
     private final SyncHub hub;
     private final DriftService drift;
+    private final AcmeCounters acme;
 
     ControllerMetrics(Store store, SyncHub hub, DriftService drift) {
+        this(store, hub, drift, new AcmeCounters());
+    }
+
+    ControllerMetrics(Store store, SyncHub hub, DriftService drift, AcmeCounters acme) {
         this.store = store;
         this.hub = hub;
         this.drift = drift;
+        this.acme = acme;
     }
 
     /** The exposition text for one scrape. */
@@ -81,6 +88,13 @@ final class ControllerMetrics {
                 hub.driftReports());
         counter(out, "mailcert_sync_sent_bytes_total", "Serialized bytes of desired state sent to agents.", hub.bytesSent());
         counter(out, "mailcert_sync_updates_total", "Desired-state updates sent to agents.", hub.updatesSent());
+
+        family(out, "mailcert_acme_attempts_total", "ACME orders tried since start, by result.", "counter");
+        acme.byResult().forEach((result, n) -> sample(out, "mailcert_acme_attempts_total", "result", result, n));
+        family(out, "mailcert_acme_failures_total", "Failed ACME orders since start, by kind.", "counter");
+        acme.failuresByKind().forEach((kind, n) -> sample(out, "mailcert_acme_failures_total", "kind", kind, n));
+        gauge(out, "mailcert_acme_certificates_failing", "Certificates ordered by ACME whose last attempt failed.",
+                store.acmeOrders().stream().filter(o -> o.failures() > 0).count());
         return out.toString();
     }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -40,6 +41,23 @@ final class KeySealer {
         return "certificate:" + name + ":" + version;
     }
 
+    /**
+     * The algorithm marker of a sealed secret that is not a private key (an EAB HMAC key, a TSIG
+     * secret): the ciphertext is the secret's bytes as given.
+     */
+    static final String RAW = "raw";
+    /**
+     * The algorithm marker prefix of a sealed key pair ({@code keypair/EC}): the ciphertext is the
+     * int32 length of the PKCS#8 private key, that key, then the X.509 SubjectPublicKeyInfo. The JDK
+     * cannot derive an EC public key from the private one, and ACME needs both.
+     */
+    static final String KEY_PAIR = "keypair/";
+
+    /** The associated data of one of an issuer's secrets ({@code account}, {@code eab}, {@code tsig}). */
+    static String issuerAad(String issuer, String secret) {
+        return "issuer:" + issuer + ":" + secret;
+    }
+
     /** The associated data of one of the controller's own keys. */
     static String controllerAad(String purpose) {
         return "controller:" + purpose;
@@ -63,24 +81,106 @@ final class KeySealer {
             throw new IllegalArgumentException("cannot store a private key that does not export as PKCS#8 (format "
                     + key.getFormat() + ")");
         }
+        try {
+            return encrypt(plain, aad, algorithm);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /** Encrypts raw secret bytes; the record's algorithm is {@link #RAW}. */
+    SealedKey sealBytes(byte[] plain, String aad) {
+        return encrypt(plain, aad, RAW);
+    }
+
+    /** Encrypts a key pair (see {@link #KEY_PAIR}). */
+    SealedKey sealPair(KeyPair pair, String aad) {
+        byte[] priv = pair.getPrivate().getEncoded();
+        byte[] pub = pair.getPublic().getEncoded();
+        if (priv == null || pub == null) {
+            throw new IllegalArgumentException("cannot store a " + pair.getPublic().getAlgorithm()
+                    + " key pair that does not export as PKCS#8 and X.509");
+        }
+        byte[] plain = java.nio.ByteBuffer.allocate(4 + priv.length + pub.length).putInt(priv.length).put(priv)
+                .put(pub).array();
+        try {
+            return encrypt(plain, aad, KEY_PAIR + keyFactoryAlgorithm(pair.getPublic().getAlgorithm()));
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+            Arrays.fill(priv, (byte) 0);
+        }
+    }
+
+    /** Decrypts a secret sealed with {@link #sealBytes}; the caller should clear it after use. */
+    byte[] unsealBytes(SealedKey sealed, String aad, String what) throws ControllerException {
+        if (!RAW.equals(sealed.getAlgorithm())) {
+            throw internal("cannot decrypt " + what + ": it is not a raw secret record", null);
+        }
+        return decrypt(sealed, aad, what);
+    }
+
+    /** Decrypts a key pair sealed with {@link #sealPair}. */
+    KeyPair unsealPair(SealedKey sealed, String aad, String what) throws ControllerException {
+        if (!sealed.getAlgorithm().startsWith(KEY_PAIR)) {
+            throw internal("cannot decrypt " + what + ": it is not a key pair record", null);
+        }
+        String algorithm = sealed.getAlgorithm().substring(KEY_PAIR.length());
+        byte[] plain = decrypt(sealed, aad, what);
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(plain);
+            int length = b.getInt();
+            byte[] priv = new byte[length];
+            b.get(priv);
+            byte[] pub = new byte[b.remaining()];
+            b.get(pub);
+            KeyFactory factory = KeyFactory.getInstance(algorithm);
+            KeyPair pair = new KeyPair(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(pub)),
+                    factory.generatePrivate(new PKCS8EncodedKeySpec(priv)));
+            Arrays.fill(priv, (byte) 0);
+            return pair;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw internal("cannot decode " + what + " as a " + algorithm + " key pair", null);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    private SealedKey encrypt(byte[] plain, String aad, String algorithm) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
             cipher.init(Cipher.ENCRYPT_MODE, masterKey.secretKey(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(plain);
             return SealedKey.newBuilder()
                     .setFormat(FORMAT)
                     .setNonce(ByteString.copyFrom(nonce))
-                    .setCiphertext(ByteString.copyFrom(sealed))
+                    .setCiphertext(ByteString.copyFrom(cipher.doFinal(plain)))
                     .setAlgorithm(algorithm)
                     .build();
         } catch (GeneralSecurityException e) {
-            // Every Java runtime has AES-GCM; this means a broken runtime, not bad input.
             throw new IllegalStateException("AES-GCM encryption failed: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    private byte[] decrypt(SealedKey sealed, String aad, String what) throws ControllerException {
+        if (sealed.getFormat() != FORMAT) {
+            throw internal("cannot decrypt " + what + ": unknown sealed key format " + sealed.getFormat()
+                    + " (written by a newer mailcert?)", null);
+        }
+        if (sealed.getNonce().size() != NONCE_BYTES || sealed.getAlgorithm().isEmpty()) {
+            throw internal("cannot decrypt " + what + ": the sealed key record is damaged", null);
+        }
+        try {
+            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+            cipher.init(Cipher.DECRYPT_MODE, masterKey.secretKey(),
+                    new GCMParameterSpec(TAG_BITS, sealed.getNonce().toByteArray()));
+            cipher.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
+            return cipher.doFinal(sealed.getCiphertext().toByteArray());
+        } catch (AEADBadTagException e) {
+            throw internal("cannot decrypt " + what + ": wrong master key or tampered store", e);
+        } catch (GeneralSecurityException e) {
+            throw internal("cannot decrypt " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -92,25 +192,7 @@ final class KeySealer {
      *     or the record is damaged
      */
     PrivateKey unseal(SealedKey sealed, String aad, String what) throws ControllerException {
-        if (sealed.getFormat() != FORMAT) {
-            throw internal("cannot decrypt " + what + ": unknown sealed key format " + sealed.getFormat()
-                    + " (written by a newer mailcert?)", null);
-        }
-        if (sealed.getNonce().size() != NONCE_BYTES || sealed.getAlgorithm().isEmpty()) {
-            throw internal("cannot decrypt " + what + ": the sealed key record is damaged", null);
-        }
-        byte[] plain;
-        try {
-            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
-            cipher.init(Cipher.DECRYPT_MODE, masterKey.secretKey(),
-                    new GCMParameterSpec(TAG_BITS, sealed.getNonce().toByteArray()));
-            cipher.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-            plain = cipher.doFinal(sealed.getCiphertext().toByteArray());
-        } catch (AEADBadTagException e) {
-            throw internal("cannot decrypt " + what + ": wrong master key or tampered store", e);
-        } catch (GeneralSecurityException e) {
-            throw internal("cannot decrypt " + what + ": " + e.getMessage(), e);
-        }
+        byte[] plain = decrypt(sealed, aad, what);
         try {
             return KeyFactory.getInstance(sealed.getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(plain));
         } catch (GeneralSecurityException e) {

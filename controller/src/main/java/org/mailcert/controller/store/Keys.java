@@ -96,6 +96,14 @@ final class Keys {
         return component("admin token name", name);
     }
 
+    static byte[] issuer(String name) {
+        return component("issuer name", name);
+    }
+
+    static byte[] acmeOrder(String certificate) {
+        return component("certificate name", certificate);
+    }
+
     static byte[] event(long seq) {
         return longBytes(seq);
     }

@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.DnsSolverConfig;
+import org.mailcert.controller.model.Issuer;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateSource;
@@ -28,6 +31,10 @@ import org.mailcert.controller.model.ServiceEndpoint;
 import org.mailcert.controller.model.ServiceFacts;
 import org.mailcert.controller.model.SniSupport;
 import org.mailcert.proto.v1.SealedKey;
+import org.mailcert.proto.v1.StoredAcmeOrder;
+import org.mailcert.proto.v1.StoredDnsSolver;
+import org.mailcert.proto.v1.StoredIssuer;
+import org.mailcert.proto.v1.StoredRfc2136;
 import org.mailcert.proto.v1.StoredAdminToken;
 import org.mailcert.proto.v1.StoredBinding;
 import org.mailcert.proto.v1.StoredCertificateVersion;
@@ -162,6 +169,89 @@ final class RecordMapper {
             return SealedKey.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
             throw damaged("sealed key", e);
+        }
+    }
+
+    // --- issuers
+
+    /** An issuer with its secrets already sealed (by the transaction, which has the sealer). */
+    static byte[] encode(Issuer i, SealedKey accountKey, Optional<SealedKey> eabHmac, Optional<SealedKey> tsigSecret) {
+        StoredDnsSolver.Builder dns = StoredDnsSolver.newBuilder();
+        if (i.dns() instanceof DnsSolverConfig.Rfc2136 r) {
+            StoredRfc2136.Builder rb = StoredRfc2136.newBuilder().setServer(r.server()).setTsigKeyName(r.tsigKeyName())
+                    .setTsigAlgorithm(r.tsigAlgorithm()).setZone(r.zone());
+            tsigSecret.ifPresent(rb::setTsigSecret);
+            dns.setRfc2136(rb);
+        } else if (i.dns() instanceof DnsSolverConfig.Exec e) {
+            dns.setExecCommand(e.command());
+        }
+        StoredIssuer.Builder b = StoredIssuer.newBuilder()
+                .setName(i.name())
+                .setDirectoryUrl(i.directoryUrl())
+                .setEmail(i.email())
+                .setDirectoryCaPem(i.directoryCaPem())
+                .setEabKid(i.eabKid())
+                .setDns(dns)
+                .setAccountKey(accountKey)
+                .setAccountUrl(i.accountUrl())
+                .setAccountState(i.accountState())
+                .setCreatedMillis(i.created().toEpochMilli())
+                .addAllProfiles(i.profiles())
+                .setAri(i.ari());
+        eabHmac.ifPresent(b::setEabHmac);
+        return b.build().toByteArray();
+    }
+
+    static StoredIssuer decodeStoredIssuer(byte[] value) {
+        try {
+            return StoredIssuer.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw damaged("issuer", e);
+        }
+    }
+
+    /** The issuer without its sealed secrets. */
+    static Issuer decodeIssuer(byte[] value) {
+        StoredIssuer s = decodeStoredIssuer(value);
+        DnsSolverConfig dns = switch (s.getDns().getKindCase()) {
+            case RFC2136 -> new DnsSolverConfig.Rfc2136(s.getDns().getRfc2136().getServer(),
+                    s.getDns().getRfc2136().getTsigKeyName(), s.getDns().getRfc2136().getTsigAlgorithm(),
+                    s.getDns().getRfc2136().getZone());
+            case EXEC_COMMAND -> new DnsSolverConfig.Exec(s.getDns().getExecCommand());
+            case KIND_NOT_SET -> throw damaged("issuer", new IllegalArgumentException("issuer " + s.getName()
+                    + " has no DNS solver"));
+        };
+        return new Issuer(s.getName(), s.getDirectoryUrl(), s.getEmail(), s.getDirectoryCaPem(), s.getEabKid(), dns,
+                s.getAccountUrl(), s.getAccountState(), millis(s.getCreatedMillis()), s.getProfilesList(), s.getAri());
+    }
+
+    // --- ACME orders
+
+    static byte[] encode(AcmeOrder o) {
+        return StoredAcmeOrder.newBuilder()
+                .setName(o.name())
+                .setIssuer(o.issuer())
+                .addAllDomains(o.domains())
+                .setKeyType(o.keyType())
+                .setProfile(o.profile())
+                .setLastAttemptMillis(o.lastAttempt().map(Instant::toEpochMilli).orElse(0L))
+                .setLastResult(o.lastResult())
+                .setLastError(o.lastError())
+                .setErrorKind(o.errorKind())
+                .setFailures(o.failures())
+                .setNextAttemptMillis(o.nextAttempt().toEpochMilli())
+                .setNextReason(o.nextReason())
+                .build().toByteArray();
+    }
+
+    static AcmeOrder decodeAcmeOrder(byte[] value) {
+        try {
+            StoredAcmeOrder s = StoredAcmeOrder.parseFrom(value);
+            return new AcmeOrder(s.getName(), s.getIssuer(), s.getDomainsList(), s.getKeyType(), s.getProfile(),
+                    optionalMillis(s.getLastAttemptMillis()), s.getLastResult(), s.getLastError(), s.getErrorKind(),
+                    s.getFailures(), millis(s.getNextAttemptMillis()), s.getNextReason());
+        } catch (InvalidProtocolBufferException e) {
+            throw damaged("ACME order", e);
         }
     }
 

@@ -23,7 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Issuer;
+import org.mailcert.controller.model.IssuerSecrets;
+import org.mailcert.proto.v1.StoredIssuer;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
@@ -76,9 +80,11 @@ public final class RocksStore implements Store {
     static final String CF_EVENTS = "events";
     static final String CF_META = "meta";
     static final String CF_HOST_STATUS = "host_status";
+    static final String CF_ISSUERS = "issuers";
+    static final String CF_ACME_ORDERS = "acme_orders";
     /** Every column family, {@code default} first (RocksDB requires it; it holds nothing). */
     static final List<String> COLUMN_FAMILIES = List.of("default", CF_HOSTS, CF_CERTIFICATES, CF_KEYS, CF_BINDINGS,
-            CF_TOKENS, CF_ADMIN_TOKENS, CF_EVENTS, CF_META, CF_HOST_STATUS);
+            CF_TOKENS, CF_ADMIN_TOKENS, CF_EVENTS, CF_META, CF_HOST_STATUS, CF_ISSUERS, CF_ACME_ORDERS);
 
     private static final int DEFAULT_EVENT_LIMIT = 100;
     private static final long BLOCK_CACHE_BYTES = 8L << 20;
@@ -89,7 +95,8 @@ public final class RocksStore implements Store {
     /** The handles of the column families that hold records. */
     record ColumnFamilies(ColumnFamilyHandle hosts, ColumnFamilyHandle certificates, ColumnFamilyHandle keys,
             ColumnFamilyHandle bindings, ColumnFamilyHandle tokens, ColumnFamilyHandle adminTokens,
-            ColumnFamilyHandle events, ColumnFamilyHandle meta, ColumnFamilyHandle hostStatus) {
+            ColumnFamilyHandle events, ColumnFamilyHandle meta, ColumnFamilyHandle hostStatus,
+            ColumnFamilyHandle issuers, ColumnFamilyHandle acmeOrders) {
     }
 
     private final Path dir;
@@ -275,6 +282,50 @@ public final class RocksStore implements Store {
         byte[] sealed = get(cf.keys(), Keys.certificate(name, version))
                 .orElseThrow(() -> ControllerException.notFound("there is no " + what));
         return sealer.unseal(RecordMapper.decodeSealedKey(sealed), KeySealer.certificateAad(name, version), what);
+    }
+
+    @Override
+    public Optional<Issuer> issuer(String name) {
+        if (!Keys.isValid(name)) {
+            return Optional.empty();
+        }
+        return get(cf.issuers(), Keys.issuer(name)).map(RecordMapper::decodeIssuer);
+    }
+
+    @Override
+    public List<Issuer> issuers() {
+        return scan(cf.issuers(), new byte[0], RecordMapper::decodeIssuer);
+    }
+
+    @Override
+    public IssuerSecrets issuerSecrets(String name) throws ControllerException {
+        byte[] value = (Keys.isValid(name) ? get(cf.issuers(), Keys.issuer(name)) : Optional.<byte[]>empty())
+                .orElseThrow(() -> ControllerException.notFound("no issuer named " + name));
+        StoredIssuer s = RecordMapper.decodeStoredIssuer(value);
+        java.security.KeyPair account = sealer.unsealPair(s.getAccountKey(), KeySealer.issuerAad(name, "account"),
+                "the account key of issuer " + name);
+        Optional<byte[]> eab = s.hasEabHmac()
+                ? Optional.of(sealer.unsealBytes(s.getEabHmac(), KeySealer.issuerAad(name, "eab"),
+                        "the EAB key of issuer " + name))
+                : Optional.empty();
+        Optional<byte[]> tsig = s.getDns().hasRfc2136() && s.getDns().getRfc2136().hasTsigSecret()
+                ? Optional.of(sealer.unsealBytes(s.getDns().getRfc2136().getTsigSecret(),
+                        KeySealer.issuerAad(name, "tsig"), "the TSIG secret of issuer " + name))
+                : Optional.empty();
+        return new IssuerSecrets(account, eab, tsig);
+    }
+
+    @Override
+    public Optional<AcmeOrder> acmeOrder(String certificate) {
+        if (!Keys.isValid(certificate)) {
+            return Optional.empty();
+        }
+        return get(cf.acmeOrders(), Keys.acmeOrder(certificate)).map(RecordMapper::decodeAcmeOrder);
+    }
+
+    @Override
+    public List<AcmeOrder> acmeOrders() {
+        return scan(cf.acmeOrders(), new byte[0], RecordMapper::decodeAcmeOrder);
     }
 
     @Override
@@ -657,7 +708,8 @@ public final class RocksStore implements Store {
             }
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             families = new ColumnFamilies(handles.get(1), handles.get(2), handles.get(3), handles.get(4),
-                    handles.get(5), handles.get(6), handles.get(7), handles.get(8), handles.get(9));
+                    handles.get(5), handles.get(6), handles.get(7), handles.get(8), handles.get(9),
+                    handles.get(10), handles.get(11));
         }
 
         ColumnFamilies families() {

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Issuer;
+import org.mailcert.controller.model.IssuerSecrets;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
@@ -156,6 +159,31 @@ final class RocksTransaction implements Transaction, AutoCloseable {
                 0);
         events.add(event);
         return event;
+    }
+
+    @Override
+    public synchronized void putIssuer(Issuer issuer, IssuerSecrets secrets) {
+        String name = issuer.name();
+        put(cf.issuers(), Keys.issuer(name), RecordMapper.encode(issuer,
+                sealer.sealPair(secrets.accountKey(), KeySealer.issuerAad(name, "account")),
+                secrets.eabHmac().map(k -> sealer.sealBytes(k, KeySealer.issuerAad(name, "eab"))),
+                secrets.tsigSecret().map(k -> sealer.sealBytes(k, KeySealer.issuerAad(name, "tsig")))));
+    }
+
+    @Override
+    public synchronized void putAcmeOrder(AcmeOrder order) {
+        checkOpen();
+        try {
+            batch.put(cf.acmeOrders(), Keys.acmeOrder(order.name()), RecordMapper.encode(order));
+        } catch (RocksDBException e) {
+            fail(e);
+        }
+        observed = true;
+    }
+
+    @Override
+    public synchronized void deleteAcmeOrder(String certificate) {
+        delete(cf.acmeOrders(), Keys.acmeOrder(certificate));
     }
 
     @Override

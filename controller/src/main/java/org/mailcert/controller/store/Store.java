@@ -4,7 +4,10 @@ import java.security.PrivateKey;
 import java.util.List;
 import java.util.Optional;
 import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Issuer;
+import org.mailcert.controller.model.IssuerSecrets;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
@@ -83,6 +86,24 @@ public interface Store extends AutoCloseable {
 
     /** The sequence number of the newest event; 0 when there is none. */
     long lastEventSeq();
+
+    Optional<Issuer> issuer(String name);
+
+    /** All ACME issuers, sorted by name. */
+    List<Issuer> issuers();
+
+    /**
+     * Decrypts an issuer's secrets (account key pair, EAB HMAC key, TSIG secret).
+     *
+     * @throws ControllerException NOT_FOUND for an unknown issuer, INTERNAL if they cannot be opened
+     */
+    IssuerSecrets issuerSecrets(String name) throws ControllerException;
+
+    /** The ACME record of a certificate name, if it is ordered by ACME. */
+    Optional<AcmeOrder> acmeOrder(String certificate);
+
+    /** Every ACME record, sorted by certificate name. */
+    List<AcmeOrder> acmeOrders();
 
     /** A private key the controller keeps for itself (its CA, its TLS server key). */
     Optional<PrivateKey> controllerKey(String purpose) throws ControllerException;

@@ -2,7 +2,10 @@ package org.mailcert.controller.store;
 
 import java.security.PrivateKey;
 import java.time.Instant;
+import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.AdminToken;
+import org.mailcert.controller.model.Issuer;
+import org.mailcert.controller.model.IssuerSecrets;
 import org.mailcert.controller.model.Binding;
 import org.mailcert.controller.model.BindingKey;
 import org.mailcert.controller.model.CertificateVersion;
@@ -58,6 +61,18 @@ public interface Transaction {
      * revision: this transaction's if it changes anything besides events, else 0.
      */
     Event appendEvent(Event draft);
+
+    /** Stores an issuer with its secrets, sealed with the issuer name and the secret's role as AAD. */
+    void putIssuer(Issuer issuer, IssuerSecrets secrets);
+
+    /**
+     * Stores the ACME record of a certificate name. Like events, this does not move the revision:
+     * attempts and schedules are not desired state.
+     */
+    void putAcmeOrder(AcmeOrder order);
+
+    /** Removes the ACME record of a certificate name (it is no longer renewed). */
+    void deleteAcmeOrder(String certificate);
 
     /** Stores one of the controller's own private keys, sealed with {@code purpose} as AAD. */
     void putControllerKey(String purpose, PrivateKey key);

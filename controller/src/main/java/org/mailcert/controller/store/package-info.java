@@ -17,6 +17,14 @@
  *   <li>{@code tokens}: join token id &rarr; {@code StoredJoinToken}</li>
  *   <li>{@code admin_tokens}: name &rarr; {@code StoredAdminToken}</li>
  *   <li>{@code events}: int64 seq &rarr; {@code StoredEvent}</li>
+ *   <li>{@code issuers}: name &rarr; {@code StoredIssuer}; its account key pair, EAB HMAC key and
+ *       TSIG secret are {@code SealedKey}s inside it (AAD {@code "issuer:" + name + ":account"},
+ *       {@code ":eab"}, {@code ":tsig"}). Secrets that are not private keys carry the algorithm
+ *       marker {@code raw} (the ciphertext is the secret's bytes); the account key pair carries
+ *       {@code keypair/EC} (int32 length + PKCS#8 + X.509 public key, since the JDK cannot derive an
+ *       EC public key from the private one)</li>
+ *   <li>{@code acme_orders}: certificate name &rarr; {@code StoredAcmeOrder}; written without moving
+ *       the revision (attempts and schedules are not desired state)</li>
  *   <li>{@code meta}: {@code revision}, {@code event_seq} (int64 each), {@code schema} (int64, 1)</li>
  * </ul>
  * Key components (names, hosts, domains, purposes) may not contain control characters, so the

@@ -10,6 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.mailcert.controller.bindings.BindingStates;
 import org.mailcert.controller.events.EventFeed;
+import org.mailcert.controller.issuers.IssuerService;
+import org.mailcert.controller.issuers.RequestService;
 import org.mailcert.controller.testing.Controllers;
 import org.mailcert.proto.v1.AdminServiceGrpc;
 import org.mailcert.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
@@ -21,8 +23,13 @@ final class InProcessAdmin implements AutoCloseable {
     private final ManagedChannel channel;
 
     InProcessAdmin(Controllers c) throws IOException {
+        this(c, null, null);
+    }
+
+    /** With the ACME services (either may be null: those calls answer UNAVAILABLE). */
+    InProcessAdmin(Controllers c, IssuerService issuers, RequestService requests) throws IOException {
         AdminGrpcService service = new AdminGrpcService(c.hosts, c.certificates, c.bindings, c.clientSettings,
-                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store), c.drift);
+                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store), c.drift, issuers, requests);
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service.withAuth()).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();

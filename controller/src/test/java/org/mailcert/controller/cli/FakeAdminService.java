@@ -154,6 +154,24 @@ final class FakeAdminService extends AdminServiceGrpc.AdminServiceImplBase {
     }
 
     @Override
+    public void addIssuer(org.mailcert.proto.v1.AddIssuerRequest request,
+            StreamObserver<org.mailcert.proto.v1.Issuer> observer) {
+        unary("AddIssuer", request, observer);
+    }
+
+    @Override
+    public void listIssuers(org.mailcert.proto.v1.ListIssuersRequest request,
+            StreamObserver<org.mailcert.proto.v1.ListIssuersResponse> observer) {
+        unary("ListIssuers", request, observer);
+    }
+
+    @Override
+    public void requestCertificate(org.mailcert.proto.v1.RequestCertificateRequest request,
+            StreamObserver<org.mailcert.proto.v1.RequestCertificateResponse> observer) {
+        unary("RequestCertificate", request, observer);
+    }
+
+    @Override
     public void bind(BindRequest request, StreamObserver<BindResponse> observer) {
         unary("Bind", request, observer);
     }

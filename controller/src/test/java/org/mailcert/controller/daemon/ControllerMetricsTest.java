@@ -150,6 +150,23 @@ class ControllerMetricsTest {
     }
 
     @Test
+    void acmeAttemptsAreCountedByResultAndKind() {
+        org.mailcert.controller.issuers.AcmeCounters acme = new org.mailcert.controller.issuers.AcmeCounters();
+        acme.issued();
+        acme.failed("dns");
+        acme.failed("dns");
+        acme.failed("rate_limited");
+        String text = new ControllerMetrics(c.store, hub, c.drift, acme).render();
+        Map<String, Double> m = parse(text);
+        assertEquals(1.0, m.get("mailcert_acme_attempts_total{result=issued}"));
+        assertEquals(3.0, m.get("mailcert_acme_attempts_total{result=failed}"));
+        assertEquals(2.0, m.get("mailcert_acme_failures_total{kind=dns}"));
+        assertEquals(1.0, m.get("mailcert_acme_failures_total{kind=rate_limited}"));
+        assertEquals(0.0, m.get("mailcert_acme_certificates_failing"));
+        assertEquals(0.0, parse(render()).get("mailcert_acme_attempts_total{result=failed}"));
+    }
+
+    @Test
     void labelValuesAreEscaped() {
         assertEquals("a\\\\b\\\"c\\nd", ControllerMetrics.escape("a\\b\"c\nd"));
         assertEquals("plain", ControllerMetrics.escape("plain"));

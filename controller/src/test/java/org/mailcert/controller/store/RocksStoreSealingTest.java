@@ -19,6 +19,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.model.AcmeOrder;
+import org.mailcert.controller.model.DnsSolverConfig;
+import org.mailcert.controller.model.Issuer;
+import org.mailcert.controller.model.IssuerSecrets;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
 
@@ -122,6 +126,47 @@ class RocksStoreSealingTest {
         });
         assertTrue(hasSstFile(tmp.resolve("store")), "the flush wrote SST files");
         assertNoSecrets(tmp.resolve("store"), secrets);
+    }
+
+    @Test
+    void issuerSecretsRoundTripAcrossReopenAndAreNeverOnDiskInTheClear() throws Exception {
+        byte[] eab = new byte[64];
+        byte[] tsig = new byte[64];
+        Arrays.fill(eab, (byte) 0x5a);
+        for (int i = 0; i < tsig.length; i++) {
+            tsig[i] = (byte) (i * 7 + 3);
+        }
+        java.security.KeyPair account = Samples.ec();
+        Issuer issuer = new Issuer("le", "https://acme.test/dir", "a@example.com", "", "kid", new DnsSolverConfig.Rfc2136(
+                "ns1.example.net:53", "k", "hmac-sha256", ""), "", Issuer.UNREGISTERED, java.time.Instant.EPOCH,
+                List.of("classic"), true);
+        try (RocksStore store = Fixtures.open(tmp)) {
+            long revision = store.revision();
+            store.write(tx -> {
+                tx.putIssuer(issuer, new IssuerSecrets(account, Optional.of(eab), Optional.of(tsig)));
+                return null;
+            });
+            assertEquals(revision + 1, store.revision());
+            AcmeOrder order = new AcmeOrder("wild", "le", List.of("*.example.com"), "ec256", "", Optional.empty(), "",
+                    "", "", 0, java.time.Instant.EPOCH, "requested");
+            store.write(tx -> {
+                tx.putAcmeOrder(order);
+                return null;
+            });
+            assertEquals(revision + 1, store.revision(), "an ACME record is not desired state");
+            assertEquals(List.of(order), store.acmeOrders());
+        }
+        try (RocksStore store = Fixtures.open(tmp)) {
+            assertEquals(Optional.of(issuer), store.issuer("le"));
+            IssuerSecrets back = store.issuerSecrets("le");
+            assertArrayEquals(eab, back.eabHmac().orElseThrow());
+            assertArrayEquals(tsig, back.tsigSecret().orElseThrow());
+            assertArrayEquals(account.getPrivate().getEncoded(), back.accountKey().getPrivate().getEncoded());
+            assertArrayEquals(account.getPublic().getEncoded(), back.accountKey().getPublic().getEncoded());
+            assertEquals(ControllerException.Kind.NOT_FOUND,
+                    assertThrows(ControllerException.class, () -> store.issuerSecrets("other")).kind());
+        }
+        assertNoSecrets(tmp.resolve("store"), List.of(eab, tsig, account.getPrivate().getEncoded()));
     }
 
     private static void assertNoSecrets(Path dir, List<byte[]> secrets) throws IOException {
