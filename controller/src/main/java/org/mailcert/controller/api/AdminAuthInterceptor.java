@@ -37,6 +37,7 @@ final class AdminAuthInterceptor implements ServerInterceptor {
             entry(AdminServiceGrpc.getListExpiringMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getListIssuersMethod().getFullMethodName(), Role.VIEWER),
             entry(AdminServiceGrpc.getRequestCertificateMethod().getFullMethodName(), Role.OPERATOR),
+            entry(AdminServiceGrpc.getRequestHostBundleMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getCreateJoinTokenMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getRevokeHostMethod().getFullMethodName(), Role.OPERATOR),
             entry(AdminServiceGrpc.getImportCertificateMethod().getFullMethodName(), Role.OPERATOR),

@@ -22,6 +22,7 @@ import org.mailcert.controller.hosts.HostView;
 import org.mailcert.controller.hosts.JoinTokenIssued;
 import org.mailcert.controller.issuers.IssuerService;
 import org.mailcert.controller.issuers.OrderOutcome;
+import org.mailcert.controller.issuers.BundleService;
 import org.mailcert.controller.issuers.RequestService;
 import org.mailcert.proto.v1.AddIssuerRequest;
 import org.mailcert.proto.v1.AdminServiceGrpc;
@@ -30,6 +31,7 @@ import org.mailcert.proto.v1.ListIssuersRequest;
 import org.mailcert.proto.v1.ListIssuersResponse;
 import org.mailcert.proto.v1.RequestCertificateRequest;
 import org.mailcert.proto.v1.RequestCertificateResponse;
+import org.mailcert.proto.v1.RequestHostBundleRequest;
 import org.mailcert.proto.v1.BindRequest;
 import org.mailcert.proto.v1.BindResponse;
 import org.mailcert.proto.v1.CertificateSummary;
@@ -83,17 +85,27 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     private final DriftService drift;
     private final IssuerService issuers;
     private final RequestService requests;
+    private final BundleService bundles;
 
     /** Without ACME: the issuer and request calls answer UNAVAILABLE. */
     public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
             ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
             DriftService drift) {
-        this(hosts, certificates, bindings, clientSettings, events, adminTokens, states, drift, null, null);
+        this(hosts, certificates, bindings, clientSettings, events, adminTokens, states, drift, null, null, null);
+    }
+
+    /** With ACME but without SAN bundles: RequestHostBundle answers UNAVAILABLE. */
+    public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
+            ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
+            DriftService drift, IssuerService issuers, RequestService requests) {
+        this(hosts, certificates, bindings, clientSettings, events, adminTokens, states, drift, issuers, requests,
+                null);
     }
 
     public AdminGrpcService(HostService hosts, CertificateService certificates, BindingService bindings,
             ClientSettingsService clientSettings, EventFeed events, AdminTokens adminTokens, BindingStates states,
-            DriftService drift, IssuerService issuers, RequestService requests) {
+            DriftService drift, IssuerService issuers, RequestService requests, BundleService bundles) {
+        this.bundles = bundles;
         this.issuers = issuers;
         this.requests = requests;
         this.states = states;
@@ -228,6 +240,20 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                     r.getProfile());
             RequestCertificateResponse.Builder b = RequestCertificateResponse.newBuilder().setAcme(ProtoMapper.acme(o.order()));
             o.issued().ifPresent(i -> b.setCertificate(ProtoMapper.certificate(i.certificate())));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void requestHostBundle(RequestHostBundleRequest r, StreamObserver<RequestCertificateResponse> out) {
+        unary("RequestHostBundle", out, c -> {
+            BundleService.Outcome o = acme(bundles).request(c, r.getHost(), r.getName(), r.getIssuer(),
+                    r.getKeyType(), r.getMaxNames(), r.getReplace());
+            RequestCertificateResponse.Builder b = RequestCertificateResponse.newBuilder()
+                    .setAcme(ProtoMapper.acme(o.order().order()))
+                    .addAllUncoveredDomains(o.uncovered())
+                    .addAllWarnings(o.warnings());
+            o.order().issued().ifPresent(i -> b.setCertificate(ProtoMapper.certificate(i.certificate())));
             return b.build();
         });
     }

@@ -349,7 +349,8 @@ final class ProtoMapper {
                 .setErrorKind(o.errorKind())
                 .setFailures(o.failures())
                 .setNextAttempt(timestamp(o.nextAttempt()))
-                .setNextReason(o.nextReason());
+                .setNextReason(o.nextReason())
+                .setBundleHost(o.bundleHost());
         o.lastAttempt().ifPresent(t -> b.setLastAttempt(timestamp(t)));
         return b.build();
     }

@@ -19,11 +19,15 @@ import org.mailcert.proto.v1.ListCertificatesRequest;
 import org.mailcert.proto.v1.ListCertificatesResponse;
 import org.mailcert.proto.v1.RequestCertificateRequest;
 import org.mailcert.proto.v1.RequestCertificateResponse;
+import org.mailcert.proto.v1.RequestHostBundleRequest;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code mailcert cert}: named, versioned certificates. Never prints a private key. */
 @Command(name = "cert", description = "Certificates: import, request (ACME), list, show, delete.",
@@ -34,6 +38,9 @@ final class CertCommand {
 
     @ParentCommand
     MailcertCli cli;
+
+    @Spec
+    CommandSpec spec;
 
     /** {@code cert list}. */
     @Command(name = "list", description = "List certificates: names covered, issuer, expiry, trust, versions, where used.")
@@ -90,9 +97,58 @@ final class CertCommand {
         return 0;
     }
 
+    /**
+     * {@code cert bundle HOST [--name NAME] [--issuer NAME] [--key-type T] [--max-names N] [--replace]}:
+     * a SAN bundle for a host without SNI, bound as its server-wide certificate.
+     */
+    @Command(name = "bundle", description = {
+        "Get one certificate by ACME naming the host FQDN and mail.<domain> for each domain its agent",
+        "discovered, bind it as the host's server-wide certificate, and keep its names in step with the",
+        "domains. For hosts whose mail software cannot choose a certificate by SNI.",
+        "Refused when the host already has another server-wide certificate, unless --replace.",
+        "Over --max-names only the first names are ordered (a host without SNI serves one certificate);",
+        "the domains left out are listed."})
+    int bundle(@Parameters(paramLabel = "HOST", description = "The host's FQDN.") String host,
+            @Option(names = "--name", paramLabel = "NAME",
+                    description = "The certificate's name (default bundle-HOST).") String name,
+            @Option(names = "--issuer", paramLabel = "NAME",
+                    description = "The ACME issuer (may be left out when there is only one).") String issuer,
+            @Option(names = "--key-type", paramLabel = "TYPE",
+                    description = "ec256 (default), ec384, rsa2048, rsa3072 or rsa4096.") String keyType,
+            @Option(names = "--max-names", paramLabel = "N", defaultValue = "100",
+                    description = "Most names in the certificate, FQDN included (default 100, Let's Encrypt's limit).")
+            int maxNames,
+            @Option(names = "--replace",
+                    description = "Replace the host's server-wide binding of another certificate.") boolean replace)
+            throws CliException {
+        if (maxNames < 1 || maxNames > 100) {
+            throw new ParameterException(spec.commandLine().getSubcommands().get("bundle"),
+                    "--max-names must be between 1 and 100, not " + maxNames);
+        }
+        RequestHostBundleRequest request = RequestHostBundleRequest.newBuilder()
+                .setHost(host)
+                .setName(name == null ? "" : name)
+                .setIssuer(issuer == null ? "" : issuer)
+                .setKeyType(keyType == null ? "" : keyType)
+                .setMaxNames(maxNames)
+                .setReplace(replace)
+                .build();
+        RequestCertificateResponse response = cli.client().call().requestHostBundle(request);
+        Output output = cli.output();
+        output.print(response, () -> {
+            Table uncovered = Table.keyValue().row("bound", host + " server")
+                    .row("uncovered", response.getUncoveredDomainsList().isEmpty() ? Table.EMPTY
+                            : Formats.list(response.getUncoveredDomainsList()));
+            return facts(response.getCertificate()).render() + "\n" + acme(response.getAcme()).render() + "\n"
+                    + uncovered.render();
+        });
+        response.getWarningsList().forEach(output::warn);
+        return 0;
+    }
+
     /** The ACME side of a certificate as key/value rows. */
     static Table acme(AcmeStatus a) {
-        return Table.keyValue()
+        Table table = Table.keyValue()
                 .row("issuer", a.getIssuer())
                 .row("domains", Formats.list(a.getDomainsList()))
                 .row("key type", a.getKeyType())
@@ -102,6 +158,7 @@ final class CertCommand {
                         + (a.getFailures() > 0 ? " (" + Formats.count(a.getFailures(), "failure") + " in a row)" : ""))
                 .row("error", a.getLastError().isEmpty() ? Table.EMPTY : a.getErrorKind() + ": " + a.getLastError())
                 .row("next attempt", Formats.time(a.getNextAttempt()) + " (" + a.getNextReason() + ")");
+        return a.getBundleHost().isEmpty() ? table : table.row("bundle of", a.getBundleHost());
     }
 
     /** {@code cert delete NAME}. */

@@ -42,6 +42,7 @@ import org.mailcert.controller.issuers.AcmeCounters;
 import org.mailcert.controller.issuers.AcmeWiring;
 import org.mailcert.controller.issuers.IssuerService;
 import org.mailcert.controller.issuers.RenewalPolicy;
+import org.mailcert.controller.issuers.BundleService;
 import org.mailcert.controller.issuers.RenewalScheduler;
 import org.mailcert.controller.issuers.RequestService;
 import java.security.SecureRandom;
@@ -179,7 +180,8 @@ public final class Controller implements AutoCloseable {
                     new org.mailcert.controller.bindings.BindingStates(store),
                     drift,
                     issuers,
-                    requests);
+                    requests,
+                    new BundleService(store, requests, bindings));
             AgentGrpcService agents = new AgentGrpcService(
                     new EnrollmentService(store, identity.ca(), config.agentCertificateLifetime()), hub);
 

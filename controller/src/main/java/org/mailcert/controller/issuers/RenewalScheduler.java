@@ -4,6 +4,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,7 @@ import org.mailcert.controller.acme.AcmeException;
 import org.mailcert.controller.auth.Caller;
 import org.mailcert.controller.model.AcmeOrder;
 import org.mailcert.controller.model.CertificateVersion;
+import org.mailcert.controller.model.Event;
 import org.mailcert.controller.model.Issuer;
 import org.mailcert.controller.store.Store;
 import org.slf4j.Logger;
@@ -74,7 +76,7 @@ public final class RenewalScheduler implements AutoCloseable {
         Instant now = clock.instant();
         int started = 0;
         for (AcmeOrder order : store.acmeOrders()) {
-            if (order.nextAttempt().isAfter(now) || !inFlight.add(order.name())) {
+            if ((order.nextAttempt().isAfter(now) && !namesChanged(order, now)) || !inFlight.add(order.name())) {
                 continue;
             }
             if (!slots.tryAcquire()) {
@@ -100,6 +102,15 @@ public final class RenewalScheduler implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Whether a SAN bundle not otherwise due must be re-ordered because its host's domains changed:
+     * not while a failure's back-off runs, and at most once per {@link BundleService#REORDER_EVERY}.
+     */
+    private boolean namesChanged(AcmeOrder order, Instant now) {
+        return order.isBundle() && order.failures() == 0 && BundleService.reorderAllowed(order, now)
+                && BundleService.changedNames(store, order).isPresent();
+    }
+
     /** Whether an attempt for {@code name} is running. */
     public boolean inFlight(String name) {
         return inFlight.contains(name);
@@ -117,6 +128,13 @@ public final class RenewalScheduler implements AutoCloseable {
     private void work(AcmeOrder order) {
         try {
             Optional<CertificateVersion> current = store.certificate(order.name());
+            Optional<List<String>> names = BundleService.changedNames(store, order);
+            if (names.isPresent() && (order.failures() > 0 || BundleService.reorderAllowed(order, clock.instant()))) {
+                namesChangedEvent(order, names.get());
+                requests.attempt(Caller.CONTROLLER, order.withDomains(names.get()),
+                        current.map(CertificateVersion::leaf));
+                return;
+            }
             if (current.isEmpty() || order.failures() > 0) {
                 requests.attempt(Caller.CONTROLLER, order, current.map(CertificateVersion::leaf));
                 return;
@@ -163,6 +181,20 @@ public final class RenewalScheduler implements AutoCloseable {
                 log.error("certificate {}: cannot record the failure: {}", order.name(), again.getMessage());
             }
         }
+    }
+
+    private void namesChangedEvent(AcmeOrder order, List<String> names) throws ControllerException {
+        List<String> added = names.stream().filter(n -> !order.domains().contains(n)).toList();
+        List<String> removed = order.domains().stream().filter(n -> !names.contains(n)).toList();
+        String message = "names changed: the domains of host " + order.bundleHost() + " changed, re-ordering "
+                + order.name() + (added.isEmpty() ? "" : "; adding " + String.join(", ", added))
+                + (removed.isEmpty() ? "" : "; removing " + String.join(", ", removed));
+        log.info("certificate {}: {}", order.name(), message);
+        store.write(tx -> {
+            tx.appendEvent(Event.draft(Caller.CONTROLLER.actor(), "acme.bundle_names", order.bundleHost(),
+                    order.name(), message));
+            return null;
+        });
     }
 
     @Override

@@ -71,6 +71,16 @@ public final class RequestService {
      */
     public OrderOutcome request(Caller caller, String name, List<String> domains, String issuer, String keyType,
             String profile) throws ControllerException {
+        return request(caller, name, domains, issuer, keyType, profile, "", 0);
+    }
+
+    /**
+     * {@link #request} for a SAN bundle when {@code bundleHost} is not empty: the order remembers the
+     * host, whose domains its names then follow (see {@link BundleService}). A name ordered as a
+     * bundle of one host cannot be re-ordered as a plain certificate or another host's bundle.
+     */
+    OrderOutcome request(Caller caller, String name, List<String> domains, String issuer, String keyType,
+            String profile, String bundleHost, int bundleMaxNames) throws ControllerException {
         CertificateNames.require(name);
         List<String> names = domains(domains);
         String type = keyType(keyType);
@@ -85,11 +95,16 @@ public final class RequestService {
             throw ControllerException.alreadyExists("certificate " + name + " exists and was not ordered by ACME;"
                     + " choose another name");
         }
+        if (existing.isPresent() && !existing.get().bundleHost().equals(bundleHost)) {
+            throw ControllerException.alreadyExists("certificate " + name + " is ordered "
+                    + (existing.get().isBundle() ? "as the SAN bundle of host " + existing.get().bundleHost()
+                            : "for fixed names") + "; choose another name");
+        }
         Instant now = clock.instant();
         AcmeOrder order = new AcmeOrder(name, chosen.name(), names, type, wanted,
                 existing.flatMap(AcmeOrder::lastAttempt), existing.map(AcmeOrder::lastResult).orElse(""),
                 existing.map(AcmeOrder::lastError).orElse(""), existing.map(AcmeOrder::errorKind).orElse(""),
-                existing.map(AcmeOrder::failures).orElse(0), now, "requested");
+                existing.map(AcmeOrder::failures).orElse(0), now, "requested", bundleHost, bundleMaxNames);
         OrderOutcome outcome = attempt(caller, order, Optional.empty());
         if (outcome.issued().isEmpty()) {
             AcmeOrder o = outcome.order();

@@ -241,6 +241,8 @@ final class RecordMapper {
                 .setFailures(o.failures())
                 .setNextAttemptMillis(o.nextAttempt().toEpochMilli())
                 .setNextReason(o.nextReason())
+                .setBundleHost(o.bundleHost())
+                .setBundleMaxNames(o.bundleMaxNames())
                 .build().toByteArray();
     }
 
@@ -249,7 +251,8 @@ final class RecordMapper {
             StoredAcmeOrder s = StoredAcmeOrder.parseFrom(value);
             return new AcmeOrder(s.getName(), s.getIssuer(), s.getDomainsList(), s.getKeyType(), s.getProfile(),
                     optionalMillis(s.getLastAttemptMillis()), s.getLastResult(), s.getLastError(), s.getErrorKind(),
-                    s.getFailures(), millis(s.getNextAttemptMillis()), s.getNextReason());
+                    s.getFailures(), millis(s.getNextAttemptMillis()), s.getNextReason(), s.getBundleHost(),
+                    s.getBundleMaxNames());
         } catch (InvalidProtocolBufferException e) {
             throw damaged("ACME order", e);
         }

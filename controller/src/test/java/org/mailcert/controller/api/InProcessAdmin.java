@@ -29,7 +29,9 @@ final class InProcessAdmin implements AutoCloseable {
     /** With the ACME services (either may be null: those calls answer UNAVAILABLE). */
     InProcessAdmin(Controllers c, IssuerService issuers, RequestService requests) throws IOException {
         AdminGrpcService service = new AdminGrpcService(c.hosts, c.certificates, c.bindings, c.clientSettings,
-                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store), c.drift, issuers, requests);
+                new EventFeed(c.store, feed), c.adminTokens, new BindingStates(c.store), c.drift, issuers, requests,
+                requests == null ? null : new org.mailcert.controller.issuers.BundleService(c.store, requests,
+                        c.bindings));
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service.withAuth()).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();

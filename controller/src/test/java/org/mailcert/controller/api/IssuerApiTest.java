@@ -141,6 +141,34 @@ class IssuerApiTest {
     }
 
     @Test
+    void anOperatorRequestsAHostBundleWhichIsBoundServerWideAndAViewerMayNot() throws Exception {
+        api.as(admin).addIssuer(add("le"));
+        c.declareHost("mx1.example.net");
+        c.markEnrolled("mx1.example.net");
+        c.setFacts("mx1.example.net", Controllers.factsOf(java.util.List.of("b.example", "a.example", "c.example")));
+        String operator = token("op", org.mailcert.proto.v1.Role.ROLE_OPERATOR);
+        String viewer = token("viewer", org.mailcert.proto.v1.Role.ROLE_VIEWER);
+        org.mailcert.proto.v1.RequestHostBundleRequest request = org.mailcert.proto.v1.RequestHostBundleRequest
+                .newBuilder().setHost("mx1.example.net").setMaxNames(3).build();
+
+        StatusRuntimeException denied = assertThrows(StatusRuntimeException.class,
+                () -> api.as(viewer).requestHostBundle(request));
+        assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+
+        RequestCertificateResponse response = api.as(operator).requestHostBundle(request);
+        assertEquals(java.util.List.of("mx1.example.net", "mail.a.example", "mail.b.example"),
+                response.getAcme().getDomainsList());
+        assertEquals("mx1.example.net", response.getAcme().getBundleHost());
+        assertEquals(java.util.List.of("c.example"), response.getUncoveredDomainsList());
+        assertEquals(1, response.getWarningsCount());
+        assertEquals("bundle-mx1.example.net", c.store.binding(new org.mailcert.controller.model.BindingKey(
+                "mx1.example.net", org.mailcert.controller.model.Scope.SERVER, "")).orElseThrow().certificate());
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> api.as(operator)
+                .requestHostBundle(request.toBuilder().setHost("nope.example.net").build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    }
+
+    @Test
     void aFailedRequestIsAnErrorAndIsRecorded() {
         api.as(admin).addIssuer(add("le"));
         ca.orderFailures.add(new AcmeException(AcmeException.Kind.CA_REFUSED, "urn:ietf:params:acme:error:rejectedIdentifier"));

@@ -172,6 +172,12 @@ final class FakeAdminService extends AdminServiceGrpc.AdminServiceImplBase {
     }
 
     @Override
+    public void requestHostBundle(org.mailcert.proto.v1.RequestHostBundleRequest request,
+            StreamObserver<org.mailcert.proto.v1.RequestCertificateResponse> observer) {
+        unary("RequestHostBundle", request, observer);
+    }
+
+    @Override
     public void bind(BindRequest request, StreamObserver<BindResponse> observer) {
         unary("Bind", request, observer);
     }

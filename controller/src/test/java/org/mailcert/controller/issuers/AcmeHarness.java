@@ -25,6 +25,7 @@ final class AcmeHarness implements AutoCloseable {
     /** Issuers the solver factory was asked for, by name. */
     final List<String> solversMade = new ArrayList<>();
     final RenewalScheduler scheduler;
+    final BundleService bundles;
 
     AcmeHarness(Path dir) throws ControllerException {
         c = new Controllers(dir);
@@ -50,6 +51,7 @@ final class AcmeHarness implements AutoCloseable {
         requests = new RequestService(c.store, issuers, ca, solvers, c.certificates, policy, counters, c.clock);
         scheduler = new RenewalScheduler(c.store, requests, issuers, ca, policy, c.clock, Runnable::run,
                 RenewalScheduler.MAX_CONCURRENT);
+        bundles = new BundleService(c.store, requests, c.bindings);
     }
 
     static IssuerRequest rfc2136(String name) {
