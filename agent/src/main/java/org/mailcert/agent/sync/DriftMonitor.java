@@ -105,7 +105,7 @@ final class DriftMonitor {
             conditions.put(DriftItem.HOST, model(r.getHostConditionsList()));
             for (org.mailcert.proto.v1.DriftItem i : r.getItemsList()) {
                 if (i.getAction() != DriftAction.DRIFT_ACTION_REPAIRED) {
-                    firstSeen.put(i.getReason() + "\u0000" + i.getSubject() + "\u0000" + i.getTarget(),
+                    firstSeen.put(key(i.getReason(), i.getSubject(), i.getTarget()),
                             instant(i.getSince()));
                 }
             }
@@ -193,8 +193,7 @@ final class DriftMonitor {
             nextDue = clock.instant().plus(jittered());
             DriftReport failed = DriftReport.newBuilder()
                     .setAppliedVersion(applier.current().version())
-                    .setMode(settings.mode() == DriftSettings.Mode.ENFORCE ? DriftMode.DRIFT_MODE_ENFORCE
-                            : DriftMode.DRIFT_MODE_REPORT)
+                    .setMode(protoMode())
                     .setOutcome(RunOutcome.RUN_OUTCOME_FAILED)
                     .setObserved(timestamp(clock.instant()))
                     .setTrigger(trigger)
@@ -316,8 +315,7 @@ final class DriftMonitor {
         long version = applied.version();
         DriftReport.Builder out = DriftReport.newBuilder()
                 .setAppliedVersion(version)
-                .setMode(settings.mode() == DriftSettings.Mode.ENFORCE ? DriftMode.DRIFT_MODE_ENFORCE
-                        : DriftMode.DRIFT_MODE_REPORT)
+                .setMode(protoMode())
                 .setOutcome(outcome)
                 .setObserved(timestamp(now))
                 .setTrigger(trigger)
@@ -394,6 +392,11 @@ final class DriftMonitor {
         }
     }
 
+    private DriftMode protoMode() {
+        return settings.mode() == DriftSettings.Mode.ENFORCE ? DriftMode.DRIFT_MODE_ENFORCE
+                : DriftMode.DRIFT_MODE_REPORT;
+    }
+
     private Duration jittered() {
         long millis = settings.interval().toMillis();
         return Duration.ofMillis(Math.max(1, Math.round(millis * (0.9 + 0.2 * random.getAsDouble()))));
@@ -404,7 +407,12 @@ final class DriftMonitor {
     }
 
     private static String key(DriftItem i) {
-        return i.reason().label() + "\u0000" + i.subject() + "\u0000" + i.target();
+        return key(i.reason().label(), i.subject(), i.target());
+    }
+
+    /** What makes an item the same one from cycle to cycle (and across a restart). */
+    private static String key(String reason, String subject, String target) {
+        return reason + "\u0000" + subject + "\u0000" + target;
     }
 
     private static String summary(List<DriftItem> items) {
