@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Proves every pending authorization of an order by DNS-01: presents all records through the
  * solver, waits until each is visible, asks the CA to validate each and waits for the verdict,
- * then removes every record that was presented, also when a step failed. A wildcard and its base
+ * then removes every record whose presentation was tried, also when a step failed. A wildcard and its base
  * domain share one record name with two values, so all records are present before any is checked.
  */
 final class DnsChallenges {
@@ -61,8 +61,11 @@ final class DnsChallenges {
         try {
             for (Pending p : pending) {
                 LOG.info("presenting {} for {} via {}", p.record().recordName(), p.record().domain(), solver.describe());
-                solver.present(p.record());
+                // Listed before it is tried: a present that failed may still have taken effect (an
+                // update the server applied after the client gave up, a hook that wrote the record
+                // and then failed), so its record is removed too.
                 presented.add(p.record());
+                solver.present(p.record());
             }
             for (Pending p : pending) {
                 propagation.awaitVisible(p.record(), propagationTimeout);

@@ -24,7 +24,9 @@ import org.mailcert.controller.acme.AcmeException.Kind;
  * {@code MAILCERT_ACTION} ({@code present} or {@code cleanup}), {@code MAILCERT_DOMAIN}, {@code
  * MAILCERT_RECORD} (absolute, with the trailing dot) and {@code MAILCERT_VALUE}. It must exit 0
  * within the timeout. A wildcard and its base domain share one record name with two values, both
- * present at once: the hook must add a value on {@code present}, not replace the record.
+ * present at once: the hook must add a value on {@code present}, not replace the record. {@code
+ * cleanup} also runs after a {@code present} that failed (it may have written the record before
+ * failing), so it must succeed when the value is not there.
  */
 public final class ExecHookSolver implements DnsSolver {
     /** The default time one run of the hook may take. */

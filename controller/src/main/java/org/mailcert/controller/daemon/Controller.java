@@ -75,6 +75,8 @@ public final class Controller implements AutoCloseable {
     static final long SYNC_DEBOUNCE_MILLIS = 5;
     /** How many agent streams may compute their first (full) state at once. */
     static final int MAX_CONCURRENT_SETUPS = 16;
+    /** How long {@link #close()} waits for interrupted ACME orders before closing the store. */
+    static final java.time.Duration ACME_STOP_WAIT = java.time.Duration.ofSeconds(10);
 
     private Controller(Store store, Server server, MetricsServer metrics, ExecutorService feedExecutor,
             ScheduledExecutorService syncExecutor, SyncHub hub, HealthStatusManager health, DataDir dataDir,
@@ -141,6 +143,16 @@ public final class Controller implements AutoCloseable {
     static Controller start(ControllerConfig config, Clock clock,
             Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder, AcmeWiring acme)
             throws ControllerException, IOException {
+        return start(config, clock, serverBuilder, acme, RenewalScheduler.TICK);
+    }
+
+    /**
+     * As {@link #start(ControllerConfig, Clock, Function, AcmeWiring)}, looking for due renewals every
+     * {@code renewalTick} (a test that moves its clock need not wait {@link RenewalScheduler#TICK}).
+     */
+    static Controller start(ControllerConfig config, Clock clock,
+            Function<io.grpc.ServerCredentials, ServerBuilder<?>> serverBuilder, AcmeWiring acme,
+            java.time.Duration renewalTick) throws ControllerException, IOException {
         DataDir dir = DataDir.create(config.dataDir());
         if (Files.exists(dir.store().resolve("CURRENT")) && !Files.exists(dir.masterKey())) {
             throw ControllerException.internal(dir.masterKey() + " is missing but " + dir.store() + " exists;"
@@ -212,7 +224,7 @@ public final class Controller implements AutoCloseable {
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());
-            renewals.start(syncExecutor, RenewalScheduler.TICK);
+            renewals.start(syncExecutor, renewalTick);
             return new Controller(store, server, metrics, feedExecutor, syncExecutor, hub, health, dir, renewals,
                     acmeExecutor);
         } catch (ControllerException | IOException | RuntimeException e) {
@@ -299,6 +311,14 @@ public final class Controller implements AutoCloseable {
         feedExecutor.shutdownNow();
         syncExecutor.shutdownNow();
         acmeExecutor.shutdownNow();
+        try {
+            // An order in flight is interrupted; let it record that before the store closes.
+            if (!acmeExecutor.awaitTermination(ACME_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("an ACME order did not stop within {}; its attempt is not recorded", ACME_STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         store.close();
         log.info("controller stopped");
     }

@@ -23,6 +23,8 @@ public final class RenewalPolicy {
     static final Duration RATE_LIMIT_FLOOR = Duration.ofHours(1);
     /** How often to ask an ARI CA for its window when it names no Retry-After. */
     static final Duration ARI_POLL = Duration.ofHours(6);
+    /** The shortest wait after an issuance before the certificate is looked at again. */
+    static final Duration MIN_AFTER_ISSUE = Duration.ofHours(1);
 
     private final RandomGenerator random;
 
@@ -44,6 +46,25 @@ public final class RenewalPolicy {
     /** The renewal time without ARI. */
     public Next withoutAri(X509Certificate leaf) {
         return new Next(oneThirdLeft(leaf), "a third of the lifetime left");
+    }
+
+    /**
+     * When to look at a certificate just issued: when a third of its lifetime is left, but not
+     * sooner than {@link #MIN_AFTER_ISSUE} (or a third of its lifetime, if shorter) from {@code now}.
+     * A new certificate that is already due means the controller's clock runs ahead of the CA's (or
+     * the CA issues for a very short time); ordering again at once would re-order in a loop.
+     */
+    public Next afterIssue(X509Certificate leaf, Instant now) {
+        Next third = withoutAri(leaf);
+        Duration lifetime = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+        Duration least = lifetime.dividedBy(3).compareTo(MIN_AFTER_ISSUE) < 0 ? lifetime.dividedBy(3) : MIN_AFTER_ISSUE;
+        Instant floor = now.plus(least);
+        if (third.at().isBefore(floor)) {
+            return new Next(floor, "the new certificate was due for renewal when issued (a third of its lifetime"
+                    + " left at " + third.at() + "; is the controller's clock ahead of the CA's?), looking again in "
+                    + least.toMinutes() + " min");
+        }
+        return third;
     }
 
     /** A uniformly random time in [start, end); {@code start} if the window is empty. */

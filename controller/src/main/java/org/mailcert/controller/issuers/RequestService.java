@@ -184,7 +184,7 @@ public final class RequestService {
     }
 
     private RenewalPolicy.Next afterIssue(Issuer issuer, CertificateVersion version, Instant now) {
-        RenewalPolicy.Next third = policy.withoutAri(version.leaf());
+        RenewalPolicy.Next third = policy.afterIssue(version.leaf(), now);
         if (issuer.ari()) {
             Instant ask = now.plus(RenewalPolicy.ARI_POLL);
             return ask.isBefore(third.at()) ? new RenewalPolicy.Next(ask, "ask the CA's renewal info (ARI)") : third;

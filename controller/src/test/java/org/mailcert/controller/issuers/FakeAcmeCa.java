@@ -28,6 +28,8 @@ public final class FakeAcmeCa implements AcmeCa {
     public volatile Capabilities capabilities = new Capabilities(Set.of("classic", "tlsserver", "shortlived"), false,
             Optional.empty());
     public volatile Duration lifetime = Duration.ofDays(90);
+    /** How far the CA's clock runs behind the controller's: certificates start this much earlier. */
+    public volatile Duration behind = Duration.ZERO;
     public volatile Optional<RenewalWindow> window = Optional.empty();
     /** Failures for the next register calls, in order. */
     public final Deque<AcmeException> registerFailures = new ArrayDeque<>();
@@ -77,7 +79,7 @@ public final class FakeAcmeCa implements AcmeCa {
             solver.cleanup(r);
             cleaned.add(r);
         }
-        Instant now = clock.instant();
+        Instant now = clock.instant().minus(behind);
         TestPki.Leaf leaf = pki.leaf(order.names().toArray(String[]::new)).keyPair(order.certificateKey())
                 .validity(now, now.plus(lifetime)).issue();
         return new Issued(leaf.chain(), URI.create("https://ca.test/order/" + orders.size()));

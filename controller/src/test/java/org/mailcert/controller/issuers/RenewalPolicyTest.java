@@ -36,6 +36,22 @@ class RenewalPolicyTest {
     }
 
     @Test
+    void aNewCertificateIsLookedAtAgainAtAThirdOfItsLifetimeButNotSoonerThanAnHour() {
+        RenewalPolicy p = new RenewalPolicy(new Random(1));
+        org.mailcert.common.testing.TestPki pki = org.mailcert.common.testing.TestPki.rootCa("Policy Root");
+        var fresh = pki.leaf("a.example").validity(NOW, NOW.plus(Duration.ofDays(90))).issue().certificate();
+        assertEquals(NOW.plus(Duration.ofDays(60)), p.afterIssue(fresh, NOW).at());
+
+        RenewalPolicy.Next due = p.afterIssue(fresh, NOW.plus(Duration.ofDays(70)));
+        assertEquals(NOW.plus(Duration.ofDays(70)).plus(RenewalPolicy.MIN_AFTER_ISSUE), due.at());
+        assertTrue(due.reason().contains("clock"), due.reason());
+
+        var brief = pki.leaf("b.example").validity(NOW, NOW.plus(Duration.ofMinutes(90))).issue().certificate();
+        assertEquals(NOW.plus(Duration.ofMinutes(100)), p.afterIssue(brief, NOW.plus(Duration.ofMinutes(70))).at(),
+                "a lifetime under three hours waits a third of it");
+    }
+
+    @Test
     void theJitterSpreadsRetries() {
         RenewalPolicy p = new RenewalPolicy(new Random(1));
         Set<Instant> times = new HashSet<>();

@@ -57,6 +57,26 @@ class RenewalSchedulerTest extends AcmeTestBase {
     }
 
     @Test
+    void aCertificateAlreadyDueWhenIssuedIsNotOrderedAgainInALoop() throws Exception {
+        h.ca.behind = Duration.ofDays(70);
+        issueWild();
+        Instant issued = h.c.clock.instant();
+        assertEquals(issued.plus(RenewalPolicy.MIN_AFTER_ISSUE), order().nextAttempt());
+        assertTrue(order().nextReason().contains("clock"), order().nextReason());
+
+        for (int i = 0; i < 10; i++) {
+            h.scheduler.tick();
+            h.c.clock.advance(Duration.ofMinutes(5));
+        }
+        assertEquals(1, h.ca.orders.size(), "no order within the hour");
+
+        advanceTo(order().nextAttempt());
+        assertEquals(1, h.scheduler.tick());
+        assertEquals(2, h.ca.orders.size());
+        assertEquals(h.c.clock.instant().plus(RenewalPolicy.MIN_AFTER_ISSUE), order().nextAttempt());
+    }
+
+    @Test
     void withAriTheRenewalFallsInsideTheWindowAndNamesTheReplacedCertificate() throws Exception {
         h.ca.capabilities = new AcmeCa.Capabilities(Set.of(), true, Optional.empty());
         issueWild();
