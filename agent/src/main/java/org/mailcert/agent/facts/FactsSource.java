@@ -2,7 +2,10 @@ package org.mailcert.agent.facts;
 
 import org.mailcert.proto.v1.HostFacts;
 
-/** Where the host facts sent with Hello come from; read again before every connection. */
+/**
+ * Where the host facts sent with Hello come from; read again before every connection and with each
+ * drift cycle (a change is sent to the controller).
+ */
 @FunctionalInterface
 public interface FactsSource {
     /**
@@ -11,6 +14,10 @@ public interface FactsSource {
      * @throws InterruptedException if interrupted while inspecting the host
      */
     HostFacts read() throws InterruptedException;
+
+    /** Makes the next {@link #read()} inspect the host again (a watched configuration file changed). */
+    default void invalidate() {
+    }
 
     /**
      * A source that reads {@code source} at most once per {@code maxAge}: inspecting a large
@@ -31,6 +38,11 @@ public interface FactsSource {
                     readAt = now;
                 }
                 return last;
+            }
+
+            @Override
+            public synchronized void invalidate() {
+                last = null;
             }
         };
     }

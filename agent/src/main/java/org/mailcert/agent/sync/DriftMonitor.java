@@ -206,6 +206,13 @@ final class DriftMonitor {
         }
     }
 
+    /** What the targets name to watch whatever is installed (their configuration files). */
+    private Set<java.nio.file.Path> targetsWatched() {
+        Set<java.nio.file.Path> out = new LinkedHashSet<>();
+        settings.targets().forEach(t -> out.addAll(t.watched()));
+        return out;
+    }
+
     private DriftReport checkOnce(String trigger) throws InterruptedException {
         long started = System.nanoTime();
         Instant now = clock.instant();
@@ -214,9 +221,10 @@ final class DriftMonitor {
         List<Binding> bindings = bindings(applied);
         Set<String> domains = discoveredDomains();
         // Before the first state arrives there is nothing desired to compare with: an empty state would
-        // make every managed file "drift" and, in enforce mode, an empty apply.
+        // make every managed file "drift" and, in enforce mode, an empty apply. The targets'
+        // configuration is watched already (a domain added there changes the host's facts).
         DriftCycle.Result found = applied.version() == 0 && bindings.isEmpty()
-                ? new DriftCycle.Result(List.of(), 0, Set.of())
+                ? new DriftCycle.Result(List.of(), 0, targetsWatched())
                 : settings.cycle().cycle(bindings, settings.targets(), domains);
         int probes = found.probes();
         List<DriftItem> repairable = found.items().stream().filter(i -> i.reason().repairable()).toList();

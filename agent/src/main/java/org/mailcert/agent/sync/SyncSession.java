@@ -68,6 +68,8 @@ final class SyncSession implements ControllerLink.Listener {
     private boolean healthy;
     private boolean renewalDue;
     private DriftReport lastSent;
+    /** The facts the controller last got on this stream (Hello, then facts messages). */
+    private HostFacts factsSent;
     private Scheduler.Cancellable driftTimer = () -> { };
     private Scheduler.Cancellable settling;
     private Scheduler.Cancellable afterApply;
@@ -107,6 +109,7 @@ final class SyncSession implements ControllerLink.Listener {
         AppliedState applied = applier.current();
         MaterialCache cache = new MaterialCache(applied.materials());
         HostFacts hostFacts = facts.read();
+        factsSent = hostFacts;
         LOG.info("host {}: connecting (applied version {}, {} binding(s){})", identity.host(), applied.version(),
                 applied.bindings().size(), usingNext ? ", with the renewed client certificate" : "");
         ControllerLink.Stream stream = link.open(identity, this);
@@ -243,11 +246,27 @@ final class SyncSession implements ControllerLink.Listener {
             settling.cancel();
             settling = null;
         }
+        if (d.fileChangePending()) {
+            // A changed configuration file may have added or removed domains; this cycle sees the change.
+            facts.invalidate();
+        }
         DriftReport report = d.check(forApply ? "apply" : trigger);
         if (forApply || lastSent == null || !DriftMonitor.sameContent(lastSent, report)) {
             send(report, stream);
         }
+        sendFactsIfChanged(stream);
         armTimer(d);
+    }
+
+    /** Tells the controller the host's facts when they differ from those it last got (e.g. new domains). */
+    private void sendFactsIfChanged(ControllerLink.Stream stream) throws InterruptedException {
+        HostFacts now = facts.read();
+        if (!now.equals(factsSent)) {
+            LOG.info("host {}: facts changed ({} domain(s) now), telling the controller", identity.host(),
+                    now.getDomainsCount());
+            stream.send(AgentMessage.newBuilder().setFacts(now).build());
+            factsSent = now;
+        }
     }
 
     private void send(DriftReport report, ControllerLink.Stream stream) {

@@ -139,12 +139,16 @@ class SyncClientTest {
 
     private Future<SyncResult> startWithDrift(DriftSettings.Mode mode, boolean watch, Duration interval,
             List<Observable> more) {
+        return startWithDrift(mode, watch, interval, more, FactsSource.fixed(HostFacts.newBuilder().setOs("test").build()));
+    }
+
+    private Future<SyncResult> startWithDrift(DriftSettings.Mode mode, boolean watch, Duration interval,
+            List<Observable> more, FactsSource facts) {
         DriftCycle cycle = new DriftCycle(new ServedObserver((e, sni) -> {
             throw new AssertionError("the files target has no endpoint to probe");
         }, 1, Duration.ofSeconds(1)), 10, DriftPolicy.DEFAULT, Optional.empty(), Clock.systemUTC());
         FilesTarget target = new FilesTarget(files, List.of("reload-mail"), commands);
-        return start(FactsSource.fixed(HostFacts.newBuilder().setOs("test").build()),
-                Optional.of(new DriftSettings(mode, interval, cycle, concat(target, more), watch)), target);
+        return start(facts, Optional.of(new DriftSettings(mode, interval, cycle, concat(target, more), watch)), target);
     }
 
     private static List<Observable> concat(Observable first, List<Observable> more) {
@@ -235,6 +239,15 @@ class SyncClientTest {
         assertTrue(applied.getBindingsList().stream().flatMap(b -> b.getConditionsList().stream())
                 .allMatch(c -> c.getStatus().equals("True")), applied.toString());
         return s;
+    }
+
+    /** Waits until the drift timer (1 ms, less the time its cycle took) is armed. */
+    private void awaitDriftTimer() throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (scheduler.tasks().stream().noneMatch(t -> !t.cancelled && t.delay.compareTo(Duration.ofMillis(1)) <= 0)) {
+            assertTrue(System.nanoTime() < end, "no drift timer within 10 s");
+            Thread.sleep(10);
+        }
     }
 
     /** Waits until a live task with this delay is scheduled. */
@@ -385,6 +398,40 @@ class SyncClientTest {
         assertNotNull(drift, "a report within 10 s of the change");
         assertEquals("file-change", drift.getTrigger());
         assertEquals("FileMissing", drift.getItems(0).getReason());
+    }
+
+    @Test
+    void factsThatChangeOnTheHostAreSentAfterTheCycleThatReadThemAndOnlyThen() throws Exception {
+        enrolled();
+        java.util.concurrent.atomic.AtomicReference<List<String>> domains =
+                new java.util.concurrent.atomic.AtomicReference<>(List.of("a.example"));
+        startWithDrift(DriftSettings.Mode.REPORT, false, Duration.ofMillis(1), List.of(),
+                () -> HostFacts.newBuilder().setOs("test").addAllDomains(domains.get()).build());
+        FakeController.FakeStream s = controller.nextStream();
+        assertEquals(List.of("a.example"), s.hello().getFacts().getDomainsList());
+        assertEquals("start", report(s).getTrigger());
+        s.send(state(7, true).build());
+        assertEquals(ackOf(7), s.next());
+        awaitTask(DriftSettings.APPLY_SETTLE);
+        scheduler.fireExactly(DriftSettings.APPLY_SETTLE);
+        assertEquals("apply", report(s).getTrigger());
+        awaitDriftTimer();
+        fireDriftTimer();
+        assertNull(s.poll(200), "unchanged facts and an unchanged report are not sent again");
+
+        domains.set(List.of("a.example", "b.example"));
+        awaitDriftTimer();
+        fireDriftTimer();
+        AgentMessage m = s.next();
+        if (m.getKindCase() == AgentMessage.KindCase.REPORT) {
+            m = s.next(); // the cycle's report, if the domains changed what it says, comes first
+        }
+        assertEquals(AgentMessage.KindCase.FACTS, m.getKindCase(), m.toString());
+        assertEquals(List.of("a.example", "b.example"), m.getFacts().getDomainsList());
+
+        awaitDriftTimer();
+        fireDriftTimer();
+        assertNull(s.poll(200), "facts are sent once per change");
     }
 
     @Test

@@ -93,6 +93,7 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
                         case ACK -> session.ack(m.getAck().getVersion(), m.getAck().getNonce());
                         case NACK -> session.nack(m.getNack().getVersion(), m.getNack().getNonce(), nackMessage(m));
                         case REPORT -> session.report(ReportMapper.fromProto(m.getReport()));
+                        case FACTS -> session.facts(ProtoMapper.facts(m.getFacts()));
                         case RENEW -> {
                             Enrolled e = enrollment.renew(identity, m.getRenew().getCsr().toByteArray());
                             sink.renewed(RenewResponse.newBuilder()

@@ -1,5 +1,6 @@
 package org.mailcert.controller.sync;
 
+import org.mailcert.controller.model.HostFacts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -226,6 +227,37 @@ public final class SyncSession {
             dirty = false;
             push();
         }
+    }
+
+    /**
+     * Records the host's facts sent after Hello (they changed on the host), with an event when its
+     * discovered domains changed: SAN bundles follow them ({@code BundleService}).
+     */
+    public synchronized void facts(HostFacts facts) throws ControllerException {
+        if (!helloSeen) {
+            throw ControllerException.invalid("facts sent before Hello");
+        }
+        String fqdn = host.fqdn();
+        recorder.record(fqdn, (status, now, events) -> {
+            List<String> before = status.discoveredDomains();
+            List<String> added = facts.domains().stream().filter(d -> !before.contains(d)).toList();
+            List<String> removed = before.stream().filter(d -> !facts.domains().contains(d)).toList();
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                events.accept(Event.draft("agent:" + fqdn, "host.domains_changed", fqdn, fqdn, "the agent found "
+                        + facts.domains().size() + " domain(s)" + listed("; added ", added) + listed("; removed ", removed)));
+            }
+            return status.seen(now, facts);
+        });
+        log.info("stream {} of {}: facts changed ({} domain(s))", streamId, fqdn, facts.domains().size());
+    }
+
+    /** {@code prefix} and up to 20 names, or nothing for none. */
+    private static String listed(String prefix, List<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        return prefix + String.join(", ", names.subList(0, Math.min(20, names.size())))
+                + (names.size() > 20 ? " and " + (names.size() - 20) + " more" : "");
     }
 
     /**

@@ -85,6 +85,26 @@ class SyncSessionReportTest {
     }
 
     @Test
+    void factsSentAfterHelloReplaceTheHostsFactsWithAnEventWhenItsDomainsChange() throws Exception {
+        long revision = c.store.revision();
+        var facts = Controllers.factsOf(List.of("a.example", "b.example"),
+                Controllers.service("postfix", "3.7.11", true, "smtp"));
+        session.facts(facts);
+        await(() -> c.store.hostStatus(HOST).discoveredDomains().equals(List.of("a.example", "b.example")));
+        assertEquals(facts, c.store.hostStatus(HOST).facts());
+        assertEquals(revision, c.store.revision(), "observed state: the revision does not move");
+        List<Event> changed = c.store.events(0, HOST, 1000).stream().filter(e -> e.kind().equals("host.domains_changed"))
+                .toList();
+        assertEquals(1, changed.size());
+        assertTrue(changed.get(0).message().contains("added a.example, b.example"), changed.get(0).message());
+
+        session.facts(Controllers.factsOf(List.of("b.example"), Controllers.service("postfix", "3.7.11", true, "smtp")));
+        await(() -> c.store.hostStatus(HOST).discoveredDomains().equals(List.of("b.example")));
+        await(() -> c.store.events(0, HOST, 1000).stream().filter(e -> e.kind().equals("host.domains_changed"))
+                .anyMatch(e -> e.message().contains("removed a.example")));
+    }
+
+    @Test
     void aReportIsTheHostsObservedStateWithEventsButNoNewRevision() throws Exception {
         long revision = c.store.revision();
         DriftReport r = report(c.store.hostStatus(HOST).appliedVersion(), RunOutcome.WOULD_CHANGE, MISSING);

@@ -60,6 +60,14 @@ public final class BindInstance implements AutoCloseable {
 
     /** Generates a key, writes the configuration and zones into {@code dir}, starts named and waits until it answers. */
     public static BindInstance start(Path dir) throws Exception {
+        return start(dir, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, the key also allowed to update the TXT records {@code
+     * _acme-challenge.<d>} of each of {@code moreDomains} (names under example.test).
+     */
+    public static BindInstance start(Path dir, List<String> moreDomains) throws Exception {
         for (Path tool : List.of(NAMED, TSIG_KEYGEN)) {
             if (!Files.isExecutable(tool)) {
                 throw new IllegalStateException(tool + " is missing: install bind9 and bind9-utils (scripts/install-deps.sh)");
@@ -87,7 +95,7 @@ public final class BindInstance implements AutoCloseable {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
-            Files.writeString(dir.resolve("named.conf"), config(dir, port));
+            Files.writeString(dir.resolve("named.conf"), config(dir, port, moreDomains));
             Path log = dir.resolve("named.log");
             Process process = new ProcessBuilder(NAMED.toString(), "-g", "-c", dir.resolve("named.conf").toString())
                     .directory(dir.toFile()).redirectErrorStream(true)
@@ -108,8 +116,15 @@ public final class BindInstance implements AutoCloseable {
     }
 
     /** The named.conf for {@code dir} and {@code port}: loopback only, no rndc, the two zones. */
-    static String config(Path dir, int port) {
+    static String config(Path dir, int port, List<String> moreDomains) {
         String d = dir.toAbsolutePath().toString();
+        StringBuilder more = new StringBuilder();
+        for (String domain : moreDomains) {
+            if (!domain.matches("[a-z0-9.-]+\\.example\\.test")) {
+                throw new IllegalArgumentException("not a name under example.test: " + domain);
+            }
+            more.append("    grant ").append(KEY_NAME).append(" name _acme-challenge.").append(domain).append(". TXT;\n");
+        }
         return """
                 options {
                   directory "%1$s";
@@ -130,7 +145,7 @@ public final class BindInstance implements AutoCloseable {
                   update-policy {
                     grant %3$s name _acme-challenge.example.test. TXT;
                     grant %3$s name _acme-challenge.mail.example.test. TXT;
-                  };
+                %4$s  };
                 };
                 zone "delegate.test" {
                   type primary;
@@ -139,7 +154,7 @@ public final class BindInstance implements AutoCloseable {
                     grant %3$s subdomain acme.delegate.test. TXT;
                   };
                 };
-                """.formatted(d, port, KEY_NAME);
+                """.formatted(d, port, KEY_NAME, more);
     }
 
     /** The port named listens on (UDP and TCP). */

@@ -22,6 +22,7 @@ import org.mailcert.agent.probe.ProbeException;
 import org.mailcert.agent.probe.SocketTlsProbe;
 import org.mailcert.agent.testing.PostfixInstance;
 import org.mailcert.controller.daemon.InProcessController;
+import org.mailcert.controller.issuers.BundleService;
 import org.mailcert.controller.testing.BindInstance;
 import org.mailcert.controller.testing.PebbleInstance;
 import org.mailcert.controller.testing.ShiftedClock;
@@ -36,10 +37,14 @@ import org.mailcert.proto.v1.CreateJoinTokenRequest;
 import org.mailcert.proto.v1.DnsSolver;
 import org.mailcert.proto.v1.Event;
 import org.mailcert.proto.v1.GetCertificateRequest;
+import org.mailcert.proto.v1.GetHostRequest;
+import org.mailcert.proto.v1.Host;
 import org.mailcert.proto.v1.ListBindingsRequest;
 import org.mailcert.proto.v1.ListEventsRequest;
 import org.mailcert.proto.v1.Rfc2136Solver;
 import org.mailcert.proto.v1.RequestCertificateRequest;
+import org.mailcert.proto.v1.RequestCertificateResponse;
+import org.mailcert.proto.v1.RequestHostBundleRequest;
 import org.mailcert.proto.v1.Scope;
 
 /**
@@ -50,8 +55,12 @@ import org.mailcert.proto.v1.Scope;
  * the renewal fails, is recorded as an event and a metric, and backs off 1 min, then 10 min, with no
  * attempt in between. With DNS back, the next attempt issues version 2, the agent installs it and
  * Postfix serves it: proven by a live STARTTLS handshake and by the binding's state on the controller.
+ *
+ * <p>A SAN bundle is ordered for the host's FQDN and the {@code mail.<d>} of the domains Postfix
+ * serves, bound server-wide and served without SNI; when the admin adds a domain to Postfix, the
+ * agent tells the controller, which re-orders the bundle with the new name, and the host serves it.
  */
-class AcmeRenewalIT {
+class AcmeEndToEndIT {
     private static final String HOST = "mx1.example.test";
     private static final String CERT = "wild";
     private static final Duration TICK = Duration.ofMillis(500);
@@ -70,7 +79,8 @@ class AcmeRenewalIT {
 
     @BeforeEach
     void start() throws Exception {
-        bind = BindInstance.start(tmp.resolve("bind"));
+        bind = BindInstance.start(tmp.resolve("bind"), List.of(HOST, "mail.a.example.test", "mail.b.example.test",
+                "mail.c.example.test"));
         pebble = PebbleInstance.start(Map.of(), Optional.of(bind.address()));
         Path roots = tmp.resolve("pebble-roots.pem");
         Files.writeString(roots, pebble.issuingRootPem());
@@ -104,25 +114,12 @@ class AcmeRenewalIT {
 
     @Test
     void aBoundCertificateRenewsThroughFailuresAndTheHostServesTheNewVersion() throws Exception {
-        admin().addIssuer(AddIssuerRequest.newBuilder().setName("pebble").setDirectoryUrl(pebble.directory().toString())
-                .setEmail("admin@example.test").setDirectoryCaPem(com.google.protobuf.ByteString.copyFromUtf8(
-                        pebble.tlsCaPem()))
-                .setDns(DnsSolver.newBuilder().setRfc2136(Rfc2136Solver.newBuilder().setServer(bind.address())
-                        .setTsigKeyName(BindInstance.KEY_NAME)
-                        .setTsigSecret(Base64.getEncoder().encodeToString(bind.secret()))))
-                .build());
+        addIssuer();
         CertificateVersion first = admin().requestCertificate(RequestCertificateRequest.newBuilder().setName(CERT)
                 .addDomains("*.example.test").addDomains("example.test").build()).getCertificate();
         assertEquals(1, first.getVersion());
-
-        String token = admin().createJoinToken(CreateJoinTokenRequest.newBuilder().setHost(HOST).build()).getToken();
+        startAgent();
         admin().bind(BindRequest.newBuilder().setHost(HOST).setScope(Scope.SCOPE_SERVER).setCertificate(CERT).build());
-        Path agentDir = tmp.resolve("agent");
-        AgentProcess.Result enrolled = AgentProcess.run(tmp, "enroll", "--controller", controller.address(),
-                "--token", token, "--data-dir", agentDir.toString());
-        assertEquals(0, enrolled.exit(), enrolled.output());
-        agent = AgentProcess.start(tmp.resolve("agent.log"), "--data-dir", agentDir.toString(), "--target", "postfix",
-                "--postfix-config-dir", postfix.configDir().toString(), "--start-delay", "0s");
         Endpoint smtp = postfix.endpoints().get(0);
         await("Postfix serves version 1", 90, () -> served(smtp).equals(first.getSha256()));
         await("the binding is served", 60, () -> "served".equals(binding().getState()));
@@ -183,20 +180,87 @@ class AcmeRenewalIT {
         return stub.withDeadlineAfter(120, TimeUnit.SECONDS);
     }
 
+    @Test
+    void aSanBundleCoversTheHostsDomainsAndFollowsADomainAddedOnTheHost() throws Exception {
+        addIssuer();
+        postfix.postconf("-e", "virtual_mailbox_domains = a.example.test b.example.test");
+        startAgent();
+        await("the agent reports the host's domains", 60,
+                () -> host().getDiscoveredDomainsList().equals(List.of("a.example.test", "b.example.test")));
+
+        RequestCertificateResponse bundle = admin().requestHostBundle(RequestHostBundleRequest.newBuilder()
+                .setHost(HOST).build());
+        String name = "bundle-" + HOST;
+        assertEquals(List.of(HOST, "mail.a.example.test", "mail.b.example.test"), bundle.getAcme().getDomainsList());
+        assertEquals(List.of(), bundle.getUncoveredDomainsList());
+        Endpoint smtp = postfix.endpoints().get(0);
+        await("Postfix serves the bundle without SNI", 90,
+                () -> served(smtp).equals(bundle.getCertificate().getSha256()));
+        await("the binding is served", 60, () -> "served".equals(binding().getState()));
+
+        // The admin adds a domain to Postfix: the agent sees main.cf change and tells the controller,
+        // which re-orders the bundle (at most once an hour) and the host serves the new version.
+        postfix.postconf("-e", "virtual_mailbox_domains = a.example.test b.example.test c.example.test");
+        await("the controller learns the new domain", 60, () -> host().getDiscoveredDomainsList().size() == 3);
+        assertTrue(events("host.domains_changed").stream().anyMatch(e -> e.getMessage().contains("added c.example.test")),
+                events("host.domains_changed").toString());
+        clock.advance(BundleService.REORDER_EVERY.plusMinutes(1));
+        await("the bundle is re-ordered with mail.c.example.test", 120, () -> versions(name).size() == 2);
+        assertEquals(List.of(HOST, "mail.a.example.test", "mail.b.example.test", "mail.c.example.test"),
+                acme(name).getDomainsList());
+        assertEquals(1, events("acme.bundle_names").size(), events("acme.bundle_names").toString());
+        String renewed = versions(name).get(1).getSha256();
+        await("Postfix serves the bundle with the new domain", 90, () -> served(smtp).equals(renewed));
+    }
+
+    private void addIssuer() {
+        admin().addIssuer(AddIssuerRequest.newBuilder().setName("pebble").setDirectoryUrl(pebble.directory().toString())
+                .setEmail("admin@example.test").setDirectoryCaPem(com.google.protobuf.ByteString.copyFromUtf8(
+                        pebble.tlsCaPem()))
+                .setDns(DnsSolver.newBuilder().setRfc2136(Rfc2136Solver.newBuilder().setServer(bind.address())
+                        .setTsigKeyName(BindInstance.KEY_NAME)
+                        .setTsigSecret(Base64.getEncoder().encodeToString(bind.secret()))))
+                .build());
+    }
+
+    /** Enrolls the host and starts its agent with the Postfix target. */
+    private void startAgent() throws Exception {
+        String token = admin().createJoinToken(CreateJoinTokenRequest.newBuilder().setHost(HOST).build()).getToken();
+        Path agentDir = tmp.resolve("agent");
+        AgentProcess.Result enrolled = AgentProcess.run(tmp, "enroll", "--controller", controller.address(),
+                "--token", token, "--data-dir", agentDir.toString());
+        assertEquals(0, enrolled.exit(), enrolled.output());
+        agent = AgentProcess.start(tmp.resolve("agent.log"), "--data-dir", agentDir.toString(), "--target", "postfix",
+                "--postfix-config-dir", postfix.configDir().toString(), "--start-delay", "0s",
+                "--extra-roots", tmp.resolve("pebble-roots.pem").toString());
+    }
+
+    private Host host() {
+        return admin().getHost(GetHostRequest.newBuilder().setHost(HOST).build()).getHost();
+    }
+
     private AcmeStatus acme() {
-        return certificate().getAcme();
+        return acme(CERT);
+    }
+
+    private AcmeStatus acme(String name) {
+        return certificate(name).getAcme();
     }
 
     private int failures() {
         return acme().getFailures();
     }
 
-    private CertificateDetail certificate() {
-        return admin().getCertificate(GetCertificateRequest.newBuilder().setName(CERT).build());
+    private CertificateDetail certificate(String name) {
+        return admin().getCertificate(GetCertificateRequest.newBuilder().setName(name).build());
     }
 
     private List<CertificateVersion> versions() {
-        return certificate().getVersionsList();
+        return versions(CERT);
+    }
+
+    private List<CertificateVersion> versions(String name) {
+        return certificate(name).getVersionsList();
     }
 
     private Binding binding() {
@@ -241,6 +305,6 @@ class AcmeRenewalIT {
 
     private void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
         HostWatch.await(what, seconds, condition, () -> "agent log:\n" + (agent == null ? "" : agent.log())
-                + "\npostfix log:\n" + postfix.logTail() + "\nACME status:\n" + acme() + "\nnamed log:\n" + namedLog());
+                + "\npostfix log:\n" + postfix.logTail() + "\nnamed log:\n" + namedLog());
     }
 }
