@@ -2,13 +2,10 @@ package org.mailcert.agent.exec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.exec.CommandLine;
@@ -16,8 +13,8 @@ import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
-import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.environment.EnvironmentUtils;
+import org.mailcert.common.exec.Pumps;
 
 /**
  * Runs commands with Apache Commons Exec: an argument array (no shell), the agent's environment
@@ -48,7 +45,7 @@ public final class CommonsExecRunner implements CommandRunner {
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
-        executor.setStreamHandler(new Pumps(command.input(), stdout, stderr));
+        executor.setStreamHandler(new Pumps(command.input(), stdout, stderr, PUMP_WAIT, "mailcert-exec"));
         executor.setWatchdog(watchdog);
         Completion handler = new Completion();
         try {
@@ -103,87 +100,6 @@ public final class CommonsExecRunner implements CommandRunner {
 
         ExecuteException getException() {
             return exception;
-        }
-    }
-
-    /**
-     * Reads the process's stdout and stderr on two daemon threads and, once the process has ended,
-     * waits at most {@link #PUMP_WAIT} for them: a child the command left running in the background
-     * may hold the pipes open indefinitely, and the exit code must not wait for it. The command's
-     * input is written to stdin on a third thread (a program that does not read it cannot block the
-     * agent), which then closes it.
-     */
-    private static final class Pumps implements ExecuteStreamHandler {
-        private final String input;
-        private final OutputStream out;
-        private final OutputStream err;
-        private final List<Thread> threads = new ArrayList<>();
-
-        Pumps(String input, OutputStream out, OutputStream err) {
-            this.input = input;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public void setProcessInputStream(OutputStream stdin) throws IOException {
-            if (input.isEmpty()) {
-                stdin.close();
-                return;
-            }
-            Thread t = new Thread(() -> {
-                try (stdin) {
-                    stdin.write(input.getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    // the program exited without reading all of it: its exit code tells
-                }
-            }, "mailcert-exec-stdin");
-            t.setDaemon(true);
-            threads.add(t);
-        }
-
-        @Override
-        public void setProcessOutputStream(InputStream stdout) {
-            threads.add(pump(stdout, out, "stdout"));
-        }
-
-        @Override
-        public void setProcessErrorStream(InputStream stderr) {
-            threads.add(pump(stderr, err, "stderr"));
-        }
-
-        @Override
-        public void start() {
-            threads.forEach(Thread::start);
-        }
-
-        @Override
-        public void stop() {
-            long deadline = System.nanoTime() + PUMP_WAIT.toNanos();
-            for (Thread t : threads) {
-                try {
-                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-
-        private static Thread pump(InputStream in, OutputStream sink, String name) {
-            Thread t = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                try (in) {
-                    int n;
-                    while ((n = in.read(buffer)) >= 0) {
-                        sink.write(buffer, 0, n);
-                    }
-                } catch (IOException e) {
-                    // the stream was closed under us: keep what was read
-                }
-            }, "mailcert-exec-" + name);
-            t.setDaemon(true);
-            return t;
         }
     }
 

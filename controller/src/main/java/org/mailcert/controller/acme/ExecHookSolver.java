@@ -2,11 +2,9 @@ package org.mailcert.controller.acme;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,8 @@ import java.util.Optional;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.environment.EnvironmentUtils;
+import org.mailcert.common.exec.Pumps;
 import org.mailcert.controller.acme.AcmeException.Kind;
 
 /**
@@ -92,7 +90,8 @@ public final class ExecHookSolver implements DnsSolver {
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
         executor.setWatchdog(watchdog);
-        executor.setStreamHandler(new Drains(stderr));
+        executor.setStreamHandler(new Pumps("", OutputStream.nullOutputStream(), stderr, PUMP_WAIT,
+                "mailcert-dns-hook"));
         int exit;
         try {
             exit = executor.execute(line, environment);
@@ -132,64 +131,6 @@ public final class ExecHookSolver implements DnsSolver {
                 return Optional.empty();
             }
             return Optional.of(text.substring(text.lastIndexOf('\n') + 1).strip());
-        }
-    }
-
-    /**
-     * Reads the hook's output on daemon threads: standard output is dropped, standard error kept
-     * in a {@link Tail}. Once the hook has exited, waits at most {@link #PUMP_WAIT} for them (a child
-     * left running in the background may hold the pipes open) and never fails.
-     */
-    private static final class Drains implements ExecuteStreamHandler {
-        private final OutputStream stderr;
-        private final List<Thread> threads = new ArrayList<>();
-
-        Drains(OutputStream stderr) {
-            this.stderr = stderr;
-        }
-
-        @Override
-        public void setProcessInputStream(OutputStream stdin) throws IOException {
-            stdin.close();
-        }
-
-        @Override
-        public void setProcessOutputStream(InputStream stdout) {
-            threads.add(drain(stdout, OutputStream.nullOutputStream()));
-        }
-
-        @Override
-        public void setProcessErrorStream(InputStream err) {
-            threads.add(drain(err, stderr));
-        }
-
-        @Override
-        public void start() {
-            threads.forEach(Thread::start);
-        }
-
-        @Override
-        public void stop() {
-            long deadline = System.nanoTime() + PUMP_WAIT.toNanos();
-            try {
-                for (Thread thread : threads) {
-                    thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private static Thread drain(InputStream in, OutputStream out) {
-            Thread thread = new Thread(() -> {
-                try (in) {
-                    in.transferTo(out);
-                } catch (IOException e) {
-                    // closed under us: what was read is kept
-                }
-            }, "mailcert-dns-hook-output");
-            thread.setDaemon(true);
-            return thread;
         }
     }
 }

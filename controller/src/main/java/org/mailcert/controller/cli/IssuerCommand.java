@@ -51,7 +51,7 @@ final class IssuerCommand {
         "command (--dns exec) run with MAILCERT_ACTION, MAILCERT_DOMAIN, MAILCERT_RECORD and MAILCERT_VALUE."})
     int add(@Parameters(paramLabel = "NAME", description = "The issuer's name, e.g. letsencrypt.") String name,
             @Option(names = "--directory", required = true, paramLabel = "URL",
-                    description = "The ACME directory, e.g. https://acme-v02.api.letsencrypt.org/directory.") String directory,
+                    description = "The ACME directory URL, or letsencrypt or letsencrypt-staging.") String directory,
             @Option(names = "--email", required = true, paramLabel = "ADDR",
                     description = "The account's contact address.") String email,
             @Option(names = "--directory-ca", paramLabel = "FILE",

@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -156,8 +157,20 @@ public final class IssuerService {
         return kind.name().toLowerCase(Locale.ROOT);
     }
 
-    /** https, or http to a loopback address only (a test CA on this machine). */
+    /**
+     * Well-known directories by short name: Let's Encrypt's production and staging ("letsencrypt-staging"
+     * issues untrusted certificates under far higher rate limits: for trying a setup first).
+     */
+    static final Map<String, String> PRESETS = Map.of(
+            "letsencrypt", "https://acme-v02.api.letsencrypt.org/directory",
+            "letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory");
+
+    /** A preset's name, https, or http to a loopback address only (a test CA on this machine). */
     static URI directory(String raw) throws ControllerException {
+        String preset = raw == null ? null : PRESETS.get(raw.toLowerCase(Locale.ROOT));
+        if (preset != null) {
+            return URI.create(preset);
+        }
         String shown = DnsNames.displaySafe(raw);
         URI uri;
         try {
@@ -168,7 +181,8 @@ public final class IssuerService {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
             throw ControllerException.invalid("directory URL \"" + shown
-                    + "\" must be an https URL such as https://acme-v02.api.letsencrypt.org/directory");
+                    + "\" must be an https URL such as https://acme-v02.api.letsencrypt.org/directory, or one of "
+                    + String.join(", ", new java.util.TreeSet<>(PRESETS.keySet())));
         }
         if (scheme.equals("http") && !LOOPBACK.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
             throw ControllerException.invalid("directory URL \"" + shown

@@ -83,6 +83,9 @@ class IssuerServiceTest extends AcmeTestBase {
 
     @Test
     void plainHttpIsAllowedToLoopbackOnly() throws Exception {
+        assertEquals("https://acme-v02.api.letsencrypt.org/directory", IssuerService.directory("letsencrypt").toString());
+        assertEquals("https://acme-staging-v02.api.letsencrypt.org/directory",
+                IssuerService.directory("LetsEncrypt-Staging").toString());
         assertEquals("http://127.0.0.1:14000/dir", IssuerService.directory("http://127.0.0.1:14000/dir").toString());
         assertEquals("http://localhost/dir", IssuerService.directory("http://localhost/dir").toString());
         ControllerException e = assertThrows(ControllerException.class,
