@@ -29,4 +29,13 @@ public interface Observable {
     default List<Path> watched() {
         return List.of();
     }
+
+    /**
+     * The server's own files whose change may change the host's facts (its domains, ports, SNI
+     * support), never files the agent writes: a change re-reads the facts at the next cycle, and the
+     * controller hears of new ones. Watched like {@link #watched()}.
+     */
+    default List<Path> factSources() {
+        return List.of();
+    }
 }

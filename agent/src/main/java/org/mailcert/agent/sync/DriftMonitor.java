@@ -61,6 +61,9 @@ final class DriftMonitor {
     private final Clock clock;
     private final DoubleSupplier random;
     private final AtomicLong fileChanges = new AtomicLong();
+    /** The targets' fact sources, absolute. */
+    private final Set<Path> factSources;
+    private volatile boolean factsStale;
     private long fileChangesSeen;
     private final Map<String, List<Condition>> conditions = new HashMap<>();
     private final Map<String, Instant> firstSeen = new HashMap<>();
@@ -84,6 +87,9 @@ final class DriftMonitor {
         this.reports = Objects.requireNonNull(reports, "reports");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+        Set<Path> sources = new LinkedHashSet<>();
+        settings.targets().forEach(t -> t.factSources().forEach(f -> sources.add(f.toAbsolutePath().normalize())));
+        this.factSources = Set.copyOf(sources);
         this.nextDue = clock.instant().plus(jittered());
         resume();
     }
@@ -138,8 +144,33 @@ final class DriftMonitor {
 
     /** A managed file changed on disk; safe from any thread. Tells the listener. */
     void fileChanged() {
+        fileChanged(Set.of());
+    }
+
+    /**
+     * Files changed on disk; safe from any thread. Marks the host's facts stale when one of them is
+     * (or lies in) a target's {@link org.mailcert.agent.drift.Observable#factSources() fact source},
+     * or is the directory of one (an overflow lost the names), then tells the listener.
+     */
+    void fileChanged(Set<Path> changed) {
+        for (Path p : changed) {
+            Path abs = p.toAbsolutePath().normalize();
+            boolean overflowHere = factSources.stream().anyMatch(f -> abs.equals(f.getParent()));
+            if (factSources.contains(abs) || (abs.getParent() != null && factSources.contains(abs.getParent()))
+                    || overflowHere) {
+                factsStale = true;
+                break;
+            }
+        }
         fileChanges.incrementAndGet();
         listener.run();
+    }
+
+    /** Whether a fact source changed since the last call; clears the mark. Safe from any thread. */
+    boolean takeFactsStale() {
+        boolean stale = factsStale;
+        factsStale = false;
+        return stale;
     }
 
     /** Who hears of file changes (the open session); safe from any thread. */
@@ -207,9 +238,10 @@ final class DriftMonitor {
     }
 
     /** What the targets name to watch whatever is installed (their configuration files). */
-    private Set<java.nio.file.Path> targetsWatched() {
-        Set<java.nio.file.Path> out = new LinkedHashSet<>();
+    private Set<Path> targetsWatched() {
+        Set<Path> out = new LinkedHashSet<>();
         settings.targets().forEach(t -> out.addAll(t.watched()));
+        out.addAll(factSources);
         return out;
     }
 
@@ -270,7 +302,8 @@ final class DriftMonitor {
         if (found.items().stream().anyMatch(DriftMonitor::unobservable)) {
             outcome = RunOutcome.RUN_OUTCOME_FAILED;
         }
-        watched = found.watched();
+        watched = new LinkedHashSet<>(found.watched());
+        watched.addAll(factSources);
         if (watch != null) {
             watch.watch(watched);
         }

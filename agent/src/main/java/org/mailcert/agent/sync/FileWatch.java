@@ -6,6 +6,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashMap;
@@ -13,12 +14,14 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Watches the directories of the files a drift cycle observed (inotify on Linux) and calls back on
- * any change in them, from its own daemon thread. It is a hint for speed: a change it misses (an
+ * any change in them with the paths changed (a directory itself for an overflow), from its own
+ * daemon thread. It is a hint for speed: a change it misses (an
  * overflow, a directory created later) is still found by the next timed cycle. The agent's own
  * writes are seen too; the caller ignores changes that a cycle started after has already seen.
  */
@@ -26,7 +29,7 @@ final class FileWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileWatch.class);
 
     private final WatchService service;
-    private final Runnable onChange;
+    private final Consumer<Set<Path>> onChange;
     private final Map<Path, WatchKey> keys = new HashMap<>();
     private final Thread thread;
 
@@ -35,7 +38,7 @@ final class FileWatch implements AutoCloseable {
      *
      * @throws IOException if the platform has no watch service
      */
-    FileWatch(Runnable onChange) throws IOException {
+    FileWatch(Consumer<Set<Path>> onChange) throws IOException {
         this.onChange = Objects.requireNonNull(onChange, "onChange");
         this.service = FileSystems.getDefault().newWatchService();
         this.thread = new Thread(this::loop, "mailcert-file-watch");
@@ -84,10 +87,17 @@ final class FileWatch implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = service.take();
-                boolean any = !key.pollEvents().isEmpty();
+                Set<Path> changed = new LinkedHashSet<>();
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (!(key.watchable() instanceof Path dir)) {
+                        continue;
+                    }
+                    // An overflow names no file: the directory stands for whatever changed in it.
+                    changed.add(event.context() instanceof Path name ? dir.resolve(name) : dir);
+                }
                 key.reset();
-                if (any) {
-                    onChange.run();
+                if (!changed.isEmpty()) {
+                    onChange.accept(changed);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {

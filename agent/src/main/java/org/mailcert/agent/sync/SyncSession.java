@@ -246,8 +246,8 @@ final class SyncSession implements ControllerLink.Listener {
             settling.cancel();
             settling = null;
         }
-        if (d.fileChangePending()) {
-            // A changed configuration file may have added or removed domains; this cycle sees the change.
+        if (d.takeFactsStale()) {
+            // The server's own configuration changed: domains may have been added or removed.
             facts.invalidate();
         }
         DriftReport report = d.check(forApply ? "apply" : trigger);

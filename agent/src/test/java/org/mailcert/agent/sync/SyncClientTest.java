@@ -435,6 +435,68 @@ class SyncClientTest {
     }
 
     @Test
+    void anEditedServerConfigurationReReadsTheFactsButTheAgentsOwnFilesDoNot() throws Exception {
+        enrolled();
+        Path config = data.resolve("server-config");
+        Files.createDirectories(config);
+        Path mainCf = config.resolve("main.cf");
+        Files.writeString(mainCf, "virtual_mailbox_domains = a.example\n");
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        FactsSource fromFile = () -> {
+            reads.incrementAndGet();
+            try {
+                String line = Files.readString(mainCf).strip();
+                return HostFacts.newBuilder().setOs("test")
+                        .addAllDomains(List.of(line.substring(line.indexOf('=') + 1).strip().split(" "))).build();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Observable server = new Observable() {
+            @Override
+            public String name() {
+                return "server";
+            }
+
+            @Override
+            public org.mailcert.agent.drift.TargetObservation observe(List<org.mailcert.agent.target.Binding> d) {
+                return new org.mailcert.agent.drift.TargetObservation("server", java.util.Map.of(), List.of(),
+                        List.of(), java.util.Map.of(), true);
+            }
+
+            @Override
+            public List<Path> factSources() {
+                return List.of(mainCf);
+            }
+        };
+        startWithDrift(DriftSettings.Mode.REPORT, true, Duration.ofMinutes(5), List.of(server),
+                FactsSource.cached(fromFile, Duration.ofHours(1), Clock.systemUTC()));
+        FakeController.FakeStream s = controller.nextStream();
+        assertEquals(List.of("a.example"), s.hello().getFacts().getDomainsList());
+        assertEquals("start", report(s).getTrigger());
+        s.send(state(7, true).addUpserted(bindServer).addMaterials(TestBindings.material(serverLeaf)).build());
+        assertEquals(ackOf(7), s.next());
+        awaitTask(DriftSettings.APPLY_SETTLE);
+        scheduler.fireExactly(DriftSettings.APPLY_SETTLE);
+        assertEquals("apply", report(s).getTrigger());
+        assertEquals(1, reads.get(), "the agent's own writes do not re-read the facts");
+
+        Files.writeString(mainCf, "virtual_mailbox_domains = a.example b.example\n");
+        AgentMessage facts = null;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (facts == null && System.nanoTime() < end) {
+            scheduler.fireExactly(DriftSettings.FILE_CHANGE_SETTLE);
+            AgentMessage m = s.poll(50);
+            if (m != null && m.getKindCase() == AgentMessage.KindCase.FACTS) {
+                facts = m;
+            }
+        }
+        assertNotNull(facts, "the new facts within 10 s of the edit");
+        assertEquals(List.of("a.example", "b.example"), facts.getFacts().getDomainsList());
+        assertEquals(2, reads.get());
+    }
+
+    @Test
     void pagesOfAFullStateAreAssembledAppliedAndPersistedBeforeTheAck() throws Exception {
         enrolled();
         start();

@@ -173,6 +173,15 @@ public final class CourierTarget implements Target, Inspectable, Observable {
         return configs;
     }
 
+    /** The configuration files (ports, SNI) and {@code hosteddomains} and {@code locals} (domains). */
+    @Override
+    public List<Path> factSources() {
+        List<Path> out = new java.util.ArrayList<>(watched());
+        out.add(configDir.resolve("hosteddomains"));
+        out.add(configDir.resolve("locals"));
+        return out;
+    }
+
     /** The configuration files that say which certificate files and ports Courier uses. */
     @Override
     public List<Path> watched() {

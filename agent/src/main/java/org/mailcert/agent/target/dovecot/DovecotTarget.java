@@ -236,6 +236,12 @@ public final class DovecotTarget implements Target, Inspectable, Observable {
         return new TargetObservation(NAME, observedFiles, configs, endpoints, names, true);
     }
 
+    /** Dovecot's main configuration (the agent's include is its own). */
+    @Override
+    public List<Path> factSources() {
+        return List.of(settings.config());
+    }
+
     /** Dovecot's main configuration and the agent's include. */
     @Override
     public List<Path> watched() {

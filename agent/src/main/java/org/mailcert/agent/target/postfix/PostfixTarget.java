@@ -361,6 +361,12 @@ public final class PostfixTarget implements Target, Inspectable, Observable {
         return new TargetObservation(NAME, observedFiles, configs, endpoints(), probeNames, true);
     }
 
+    /** {@code main.cf} (domains) and {@code master.cf} (ports). */
+    @Override
+    public List<Path> factSources() {
+        return List.of(settings.configDir().resolve("main.cf"), settings.configDir().resolve("master.cf"));
+    }
+
     /** {@code main.cf} and {@code master.cf}, and the directory of the SNI map's source. */
     @Override
     public List<Path> watched() {

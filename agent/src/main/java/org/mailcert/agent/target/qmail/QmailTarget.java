@@ -129,6 +129,12 @@ public final class QmailTarget implements Target, Inspectable, Observable {
         }
     }
 
+    /** {@code control/rcpthosts} and {@code control/virtualdomains}: the domains. */
+    @Override
+    public List<Path> factSources() {
+        return List.of(control.resolve("rcpthosts"), control.resolve("virtualdomains"));
+    }
+
     /** The control directory, whose {@code servercerts/} turns per-domain certificates on, and that directory. */
     @Override
     public List<Path> watched() {
