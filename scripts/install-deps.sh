@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing mailcert needs on Debian 12 / Ubuntu: a JDK 17, Maven,
 # openssl, and the real servers the integration tests start on loopback (Postfix with LMDB maps,
-# Dovecot IMAP/POP3, Courier's couriertls, swaks, Pebble and BIND 9). Runs apt-get only for what is missing, so it is
+# Dovecot IMAP/POP3, Courier's couriertls, swaks, Pebble, BIND 9 and nginx). Runs apt-get only for what is missing, so it is
 # cheap on a prepared machine. The packages' own services are NOT started (a policy-rc.d denies it
 # during the install): the tests run their own instances on 127.0.0.1 with their own config.
 set -euo pipefail
@@ -22,6 +22,7 @@ command -v swaks >/dev/null 2>&1 || need+=(swaks)
 command -v pebble >/dev/null 2>&1 || need+=(pebble)               # ACME test CA (and pebble-challtestsrv)
 command -v named >/dev/null 2>&1 || need+=(bind9)                 # RFC 2136 dynamic updates with TSIG
 command -v tsig-keygen >/dev/null 2>&1 || need+=(bind9-utils)
+[ -x /usr/sbin/nginx ] || need+=(nginx)                            # webmail over HTTPS (the nginx target)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
