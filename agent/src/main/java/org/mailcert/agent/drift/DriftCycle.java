@@ -136,8 +136,8 @@ public final class DriftCycle {
                 }
             });
             names.sort((a, b) -> a.sni().compareTo(b.sni()));
-            List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle),
-                    probesEnd);
+            List<Observed.Served> served = observer.observe(ProbePlan.of(o.endpoints(), names, share, cycle,
+                    o.serverWide()), probesEnd);
             probes += served.size();
             Map<String, List<Observed.Served>> servedById = new LinkedHashMap<>();
             for (Observed.Served s : served) {

@@ -39,9 +39,20 @@ public final class ProbePlan {
      * @param budget how many handshakes the cycle may make (at least one per port is always made)
      */
     public static List<ServedObserver.Ask> of(List<Endpoint> endpoints, List<Name> names, int budget, long cycle) {
+        return of(endpoints, names, budget, cycle, true);
+    }
+
+    /**
+     * As {@link #of(List, List, int, long)}; without {@code withoutSni} no handshake goes without a name
+     * (a webmail server has no server-wide certificate to check).
+     */
+    public static List<ServedObserver.Ask> of(List<Endpoint> endpoints, List<Name> names, int budget, long cycle,
+            boolean withoutSni) {
         List<ServedObserver.Ask> plan = new ArrayList<>();
-        for (Endpoint e : endpoints) {
-            plan.add(new ServedObserver.Ask(e, Optional.empty()));
+        if (withoutSni) {
+            for (Endpoint e : endpoints) {
+                plan.add(new ServedObserver.Ask(e, Optional.empty()));
+            }
         }
         List<ServedObserver.Ask> representatives = new ArrayList<>();
         List<ServedObserver.Ask> others = new ArrayList<>();

@@ -31,6 +31,11 @@ import org.mailcert.agent.target.TargetException;
 import org.mailcert.agent.target.keychain.FileJournal;
 import org.mailcert.agent.target.keychain.KeyChainPem;
 import org.mailcert.agent.target.keychain.Ownership;
+import org.mailcert.common.pki.Fingerprints;
+import org.mailcert.agent.drift.FileObserver;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.Observed;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.target.mail.Inspectable;
 import org.mailcert.agent.target.mail.ServedCheck;
 import org.mailcert.agent.target.mail.Steps;
@@ -42,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * Serves webmail over HTTPS with nginx: one managed file holds a {@code server} block per {@code
  * webmail.<d>} binding (listen ssl, {@code server_name}, the binding's key-and-chain file, the
  * webmail application as a proxy or a root). The admin's own files are never edited; a name the
- * admin's configuration already serves on the same port is refused with the file that serves it.
+ * admin's configuration already serves on the same port is refused with the file that serves it
+ * (found in the {@code nginx -T} dump of the new configuration, so a broken managed file, say a
+ * deleted key, never stands in the way of its repair).
  *
  * <p>An apply writes each certificate's file (0600, named by the leaf's fingerprint, so the
  * configuration nginx runs keeps pointing at files that exist), then the managed file, checks the
@@ -51,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * Any failure restores every file, reloads again and throws. Other scopes are not this target's.
  * Not thread-safe.
  */
-public final class NginxTarget implements Target, Inspectable {
+public final class NginxTarget implements Target, Inspectable, Observable {
     /** The target's name. */
     public static final String NAME = "nginx";
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
@@ -81,23 +88,12 @@ public final class NginxTarget implements Target, Inspectable {
 
     @Override
     public Change apply(List<Binding> desired) throws TargetException {
-        List<Binding> webmail = desired.stream().filter(b -> b.scope() == Scope.WEBMAIL)
-                .sorted(Comparator.comparing(Binding::servedName)).toList();
+        List<Binding> webmail = webmail(desired);
         Map<String, String> errors = new LinkedHashMap<>();
         for (Binding b : webmail) {
             if (!NAME_SYNTAX.matcher(b.servedName()).matches() || b.servedName().length() > 253) {
                 errors.put(b.id(), "served name " + org.mailcert.common.names.DnsNames.displaySafe(b.servedName())
                         + " cannot be an nginx server_name");
-            }
-        }
-        refuse(errors);
-        for (ServerBlocks.Block block : adminBlocks()) {
-            for (Binding b : webmail) {
-                if (block.names().contains(b.servedName()) && block.ports().contains(settings.endpoint().port())) {
-                    errors.put(b.id(), b.servedName() + " is already served on port " + settings.endpoint().port()
-                            + " by the admin's nginx configuration in " + block.file() + "; mailcert does not edit"
-                            + " it: remove that server block or unbind webmail for this domain");
-                }
             }
         }
         refuse(errors);
@@ -157,7 +153,12 @@ public final class NginxTarget implements Target, Inspectable {
         Steps.reached("nginx.files-written");
         boolean changed = configChanged || !changedIds.isEmpty() || !removed.isEmpty();
         if (changed) {
-            validate(journal);
+            String dump = validate(journal);
+            Map<String, String> conflicts = conflicts(dump, webmail);
+            if (!conflicts.isEmpty()) {
+                throw restoreAfter(journal, conflicts.size() + " webmail binding(s) refused: "
+                        + conflicts.values().iterator().next(), conflicts, null, false);
+            }
             Steps.reached("nginx.validated");
             reload(journal);
             Steps.reached("nginx.reloaded");
@@ -169,6 +170,35 @@ public final class NginxTarget implements Target, Inspectable {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         webmail.forEach(b -> outcomes.put(b.id(), changedIds.contains(b.id()) ? Outcome.INSTALLED : Outcome.UNCHANGED));
         return new NginxChange(journal, new ApplyReport(NAME, outcomes, removed), changed);
+    }
+
+    /**
+     * What nginx has of {@code desired}, for a drift cycle: each webmail binding's key-and-chain
+     * file, the managed file against what an apply would write, and each name to probe with SNI.
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) {
+        List<Binding> webmail = webmail(desired);
+        Map<String, List<Observed.File>> files = new LinkedHashMap<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Binding b : webmail) {
+            files.put(b.id(), List.of(FileObserver.observe(certFile(b), true, KeyChainPem.render(b))));
+            names.put(b.servedName(), b.id());
+        }
+        Observed.Config config = new Observed.Config(NAME, settings.managedFile().toString(),
+                Fingerprints.sha256Hex(render(webmail).getBytes(UTF_8)), FileObserver.contentSha256(settings.managedFile()));
+        return new TargetObservation(NAME, files, List.of(config), List.of(settings.endpoint()), names, true, false);
+    }
+
+    /** The managed file and the key directory. */
+    @Override
+    public List<Path> watched() {
+        return List.of(settings.managedFile(), settings.certDir());
+    }
+
+    private static List<Binding> webmail(List<Binding> desired) {
+        return desired.stream().filter(b -> b.scope() == Scope.WEBMAIL).sorted(Comparator.comparing(Binding::servedName))
+                .toList();
     }
 
     /** The key-and-chain file of a binding's certificate: one per leaf, shared by names that use it. */
@@ -211,19 +241,31 @@ public final class NginxTarget implements Target, Inspectable {
         return out;
     }
 
-    /** The server blocks of every file but the managed one, from {@code nginx -T}. */
-    private List<ServerBlocks.Block> adminBlocks() throws TargetException {
-        CommandResult r = run("nginx -T", List.of(settings.nginx().toString(), "-T", "-c", settings.configFile().toString()));
-        if (!r.succeeded()) {
-            throw new TargetException(NAME, "nginx's configuration does not check out before any change (nginx -T): "
-                    + nginxError(r));
-        }
+    /**
+     * The bindings whose name a server block of the admin's files (every file but the managed one in
+     * {@code nginx -T}'s dump) already serves on the agent's port, with the file that serves it.
+     */
+    private Map<String, String> conflicts(String dump, List<Binding> webmail) {
         Path managed = settings.managedFile().toAbsolutePath().normalize();
-        return ServerBlocks.parse(r.stdout()).stream().filter(b -> !b.file().toAbsolutePath().normalize().equals(managed))
-                .toList();
+        int port = settings.endpoint().port();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ServerBlocks.Block block : ServerBlocks.parse(dump)) {
+            if (block.file().toAbsolutePath().normalize().equals(managed) || !block.ports().contains(port)) {
+                continue;
+            }
+            for (Binding b : webmail) {
+                if (block.names().contains(b.servedName())) {
+                    out.putIfAbsent(b.id(), b.servedName() + " is already served on port " + port
+                            + " by the admin's nginx configuration in " + block.file() + "; mailcert does not edit"
+                            + " it: remove that server block or unbind webmail for this domain");
+                }
+            }
+        }
+        return out;
     }
 
-    private void validate(FileJournal journal) throws TargetException {
+    /** Checks the whole configuration with the new files ({@code nginx -T}) and returns its dump. */
+    private String validate(FileJournal journal) throws TargetException {
         CommandResult r;
         try {
             r = run("nginx -T", List.of(settings.nginx().toString(), "-T", "-c", settings.configFile().toString()));
@@ -238,6 +280,7 @@ public final class NginxTarget implements Target, Inspectable {
             throw restoreAfter(journal, settings.configFile() + " does not include " + settings.managedFile()
                     + ": add `include " + settings.managedFile() + ";` to its http block", Map.of(), null, false);
         }
+        return r.stdout();
     }
 
     private void reload(FileJournal journal) throws TargetException {

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailcert.agent.drift.DriftCycle;
+import org.mailcert.agent.drift.DriftPolicy;
+import org.mailcert.agent.drift.ServedObserver;
 import org.mailcert.agent.exec.CommonsExecRunner;
 import org.mailcert.agent.probe.ProbeException;
 import org.mailcert.agent.probe.SocketTlsProbe;
@@ -140,6 +143,26 @@ class NginxTargetIT {
     }
 
     @Test
+    void driftChecksSeeTheServedNamesTheKeyFilesAndTheManagedFile() throws Exception {
+        List<Binding> desired = List.of(webmail("a.example", A1), webmail("b.example", B1));
+        applied(desired);
+        DriftCycle cycle = new DriftCycle(new ServedObserver(probe, 4, Duration.ofSeconds(10)), 64, DriftPolicy.DEFAULT,
+                Optional.empty(), java.time.Clock.systemUTC());
+        assertEquals(List.of(), cycle.cycle(desired, List.of(target), java.util.Set.of()).items(),
+                "in sync: both names served by handshake, no probe without SNI");
+
+        Files.delete(certDir().resolve(TestBindings.sha(B1).substring(0, 32) + ".pem"));
+        Files.writeString(managed(), Files.readString(managed()).replace("proxy_pass", "# proxy_pass"));
+        List<String> reasons = cycle.cycle(desired, List.of(target), java.util.Set.of()).items().stream()
+                .map(i -> i.reason().label() + " " + i.subject()).sorted().toList();
+        assertTrue(reasons.contains("FileMissing webmail/b.example"), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.startsWith("ConfigEdited")), reasons.toString());
+
+        applied(desired);
+        assertEquals(List.of(), cycle.cycle(desired, List.of(target), java.util.Set.of()).items(), "repaired by an apply");
+    }
+
+    @Test
     void aCertificateWhoseKeyDoesNotMatchIsRolledBackAndTheOldOneStaysServed() throws Exception {
         applied(List.of(webmail("a.example", A1), webmail("b.example", B1)));
         String config = Files.readString(managed());
@@ -174,7 +197,8 @@ class NginxTargetIT {
         String why = e.bindingErrors().get("webmail/c.example");
         assertTrue(why != null && why.contains(admin.toString()), e.bindingErrors().toString());
         assertFalse(e.bindingErrors().containsKey("webmail/a.example"), "a redirect on another port is no conflict");
-        assertFalse(Files.exists(managed()), "nothing was written");
+        assertFalse(Files.exists(managed()), "what was written is removed again");
+        assertFalse(Files.exists(certDir()), "no key file is left behind");
     }
 
     @Test

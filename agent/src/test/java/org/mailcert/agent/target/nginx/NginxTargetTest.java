@@ -73,9 +73,8 @@ class NginxTargetTest {
 
     @Test
     void aConfigurationNginxRefusesIsRestoredWithoutAReload() throws Exception {
-        runner.thenReturn(CommandResult.exited(0, ""))
-                .thenReturn(new CommandResult(1, "", "nginx: [emerg] cannot load certificate key \"x\"\n"
-                        + "nginx: configuration file /etc/nginx/nginx.conf test failed\n", false));
+        runner.thenReturn(new CommandResult(1, "", "nginx: [emerg] cannot load certificate key \"x\"\n"
+                + "nginx: configuration file /etc/nginx/nginx.conf test failed\n", false));
 
         TargetException e = assertThrows(TargetException.class, () -> target().apply(List.of(webmail("a.example", A))));
 
@@ -83,15 +82,13 @@ class NginxTargetTest {
         assertTrue(e.restored());
         assertFalse(Files.exists(tmp.resolve("conf.d/mailcert-webmail.conf")), "the managed file is gone again");
         assertFalse(Files.exists(tmp.resolve("mailcert")), "no key file or directory is left behind");
-        assertEquals(List.of(List.of("/usr/sbin/nginx", "-T", "-c", tmp.resolve("nginx.conf").toString()),
-                List.of("/usr/sbin/nginx", "-T", "-c", tmp.resolve("nginx.conf").toString())),
-                runner.commands().stream().map(NginxTargetTest::words).toList(), "checked twice, never reloaded");
+        assertEquals(List.of(List.of("/usr/sbin/nginx", "-T", "-c", tmp.resolve("nginx.conf").toString())),
+                runner.commands().stream().map(NginxTargetTest::words).toList(), "checked, never reloaded");
     }
 
     @Test
     void aConfigurationThatDoesNotIncludeTheManagedFileIsRestoredWithTheIncludeToAdd() throws Exception {
-        runner.thenReturn(CommandResult.exited(0, ""))
-                .thenReturn(CommandResult.exited(0, "# configuration file " + tmp.resolve("nginx.conf") + ":\nhttp { }\n"));
+        runner.thenReturn(CommandResult.exited(0, "# configuration file " + tmp.resolve("nginx.conf") + ":\nhttp { }\n"));
 
         TargetException e = assertThrows(TargetException.class, () -> target().apply(List.of(webmail("a.example", A))));
 
@@ -103,8 +100,7 @@ class NginxTargetTest {
     @Test
     void aProbeThatNeverShowsTheNewCertificateRestoresAndReloadsAgain() throws Exception {
         String managed = tmp.resolve("conf.d/mailcert-webmail.conf").toString();
-        runner.thenReturn(CommandResult.exited(0, ""))
-                .thenReturn(CommandResult.exited(0, "# configuration file " + managed + ":\n"))
+        runner.thenReturn(CommandResult.exited(0, "# configuration file " + managed + ":\n"))
                 .thenReturn(CommandResult.exited(0, ""))
                 .thenReturn(CommandResult.exited(0, ""));
 
@@ -114,19 +110,7 @@ class NginxTargetTest {
         assertTrue(e.restored());
         List<List<String>> ran = runner.commands().stream().map(NginxTargetTest::words).toList();
         List<String> reload = List.of("/usr/sbin/nginx", "-s", "reload", "-c", tmp.resolve("nginx.conf").toString());
-        assertEquals(List.of(reload, reload), ran.subList(2, 4), "reloaded with the new files, then with the old");
-        assertFalse(Files.exists(tmp.resolve("conf.d/mailcert-webmail.conf")));
-    }
-
-    @Test
-    void nginxBrokenBeforeAnyChangeIsReportedAndNothingIsWritten() {
-        runner.thenReturn(new CommandResult(1, "", "nginx: [emerg] unknown directive \"sever\" in /etc/nginx/sites-enabled/x:1\n",
-                false));
-
-        TargetException e = assertThrows(TargetException.class, () -> target().apply(List.of(webmail("a.example", A))));
-
-        assertTrue(e.getMessage().contains("before any change") && e.getMessage().contains("unknown directive"),
-                e.getMessage());
+        assertEquals(List.of(reload, reload), ran.subList(1, 3), "reloaded with the new files, then with the old");
         assertFalse(Files.exists(tmp.resolve("conf.d/mailcert-webmail.conf")));
     }
 
