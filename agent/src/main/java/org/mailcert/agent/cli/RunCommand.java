@@ -16,9 +16,14 @@ import org.mailcert.agent.target.dovecot.DovecotSettings;
 import org.mailcert.agent.target.dovecot.DovecotTarget;
 import org.mailcert.agent.target.keychain.SniSupport;
 import org.mailcert.agent.target.postfix.PostfixSettings;
+import org.mailcert.agent.target.nginx.NginxSettings;
+import org.mailcert.agent.target.nginx.NginxTarget;
 import org.mailcert.agent.target.postfix.PostfixTarget;
 import org.mailcert.agent.target.qmail.QmailSettings;
 import org.mailcert.agent.target.qmail.QmailTarget;
+import org.mailcert.agent.target.mailenable.MailEnableSettings;
+import org.mailcert.agent.target.mailenable.MailEnableTarget;
+import org.mailcert.agent.target.windows.Platform;
 import org.mailcert.agent.transport.TlsChannels;
 import org.mailcert.common.config.Durations;
 import java.nio.file.Path;
@@ -75,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
             "mailenable", "iis");
     /** The targets this build has. */
     static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, PostfixTarget.NAME, DovecotTarget.NAME,
-            QmailTarget.NAME, CourierTarget.NAME);
+            QmailTarget.NAME, CourierTarget.NAME, NginxTarget.NAME, MailEnableTarget.NAME);
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -104,8 +109,8 @@ final class RunCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--target", paramLabel = "NAME", split = ",",
-            description = "Target to install into (repeatable): files, postfix, dovecot, qmail, courier; nginx,"
-                    + " mailenable and iis come later. Default: files when --files-dir is given.")
+            description = "Target to install into (repeatable): files, postfix, dovecot, qmail, courier, nginx"
+                    + " (webmail), mailenable (Windows); iis comes later. Default: files when --files-dir is given.")
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--files-dir", paramLabel = "DIR",
@@ -151,8 +156,31 @@ final class RunCommand implements Callable<Integer> {
     Duration probeDeadline;
 
     @Option(names = "--nginx-config-dir", paramLabel = "DIR", defaultValue = "/etc/nginx",
-            description = "nginx configuration (kept for the nginx target; default: ${DEFAULT-VALUE}).")
+            description = "nginx's configuration: nginx.conf there must include conf.d/mailcert-webmail.conf, which the"
+                    + " agent writes (Debian's includes conf.d/*.conf); keys go to mailcert/ there (default: ${DEFAULT-VALUE}).")
     Path nginxConfigDir;
+
+    @Option(names = "--nginx-listen", paramLabel = "PORT|ADDRESS:PORT", defaultValue = "443",
+            description = "What the webmail server blocks listen on (default: ${DEFAULT-VALUE}).")
+    String nginxListen;
+
+    @Option(names = "--webmail-upstream", paramLabel = "URL",
+            description = "The webmail application nginx proxies to, e.g. http://127.0.0.1:8080 (Roundcube, SOGo, ...).")
+    String webmailUpstream;
+
+    @Option(names = "--webmail-root", paramLabel = "DIR",
+            description = "Or: the webmail application's files, served by nginx as they are.")
+    Path webmailRoot;
+
+    // --- Windows targets (mailenable) ---
+    @Option(names = "--mailenable-probe-port", paramLabel = "SERVICE=PORT", split = ",",
+            description = "MailEnable TLS services to probe after a change (default: smtp=25,imaps=993).")
+    Map<String, String> mailEnablePorts = new LinkedHashMap<>();
+
+    @Option(names = "--mailenable-key-reader", paramLabel = "ACCOUNT", defaultValue = MailEnableSettings.KEY_READER,
+            description = "The account MailEnable's services run as, allowed to read the key (default: ${DEFAULT-VALUE}).")
+    String mailEnableKeyReader;
+    // --- end Windows targets ---
 
     @Option(names = "--probe-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Where live handshakes go (default: ${DEFAULT-VALUE}).")
@@ -283,6 +311,9 @@ final class RunCommand implements Callable<Integer> {
             throw usage("no target to install certificates into: give --target (e.g. --target postfix,dovecot) or"
                     + " --files-dir DIR (the files target)");
         }
+        if (chosen.contains(MailEnableTarget.NAME) && !Platform.current().windows()) {
+            throw usage("the mailenable target runs only on Windows, not on " + Platform.current().osName());
+        }
         if (chosen.contains(FilesTarget.NAME) && filesDir == null) {
             throw usage("--target files needs --files-dir DIR");
         }
@@ -297,15 +328,7 @@ final class RunCommand implements Callable<Integer> {
                 throw usage("--files-command: " + e.getMessage());
             }
         }
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : probePorts.entrySet()) {
-            String service = e.getKey().strip().toLowerCase(Locale.ROOT);
-            if (!PROBE_SERVICES.contains(service)) {
-                throw usage("--probe-port: unknown service '" + e.getKey() + "'; known: "
-                        + String.join(", ", PROBE_SERVICES.stream().sorted().toList()));
-            }
-            ports.put(service, port(e.getValue()));
-        }
+        Map<String, Integer> ports = ports("--probe-port", probePorts);
         if (driftInterval.isZero()) {
             throw usage("--drift-interval must be positive");
         }
@@ -328,11 +351,29 @@ final class RunCommand implements Callable<Integer> {
         if (probeDeadline.isZero()) {
             throw usage("--probe-deadline must be positive");
         }
+        Optional<NginxSettings> nginx = chosen.contains(NginxTarget.NAME) ? Optional.of(nginx()) : Optional.empty();
         RunOptions.Mail mail = new RunOptions.Mail(postfixConfigDir, dovecotConfig, qmailDir, sni("--qmail-sni", qmailSni),
                 courierConfigDir, sni("--courier-sni", courierSni), probeAddress, ports, probeDeadline);
         return new RunOptions(dataDir, m, List.copyOf(chosen), Optional.ofNullable(filesDir), command, mail,
-                nginxConfigDir, new RunOptions.Drift(driftInterval, driftProbes, driftWatch, expiringWithin,
+                nginx, new RunOptions.Drift(driftInterval, driftProbes, driftWatch, expiringWithin,
                         Optional.ofNullable(extraRoots)), startDelay, keepalive, keepaliveTimeout);
+    }
+
+    /** The nginx target's settings: exactly one of --webmail-upstream and --webmail-root. */
+    private NginxSettings nginx() {
+        if ((webmailUpstream == null) == (webmailRoot == null)) {
+            throw usage("--target nginx needs either --webmail-upstream URL or --webmail-root DIR (the webmail application)");
+        }
+        try {
+            NginxSettings.Upstream upstream = webmailUpstream != null
+                    ? new NginxSettings.Proxy(java.net.URI.create(webmailUpstream.strip()))
+                    : new NginxSettings.Root(webmailRoot);
+            return new NginxSettings(NginxSettings.NGINX, nginxConfigDir.resolve("nginx.conf"),
+                    nginxConfigDir.resolve("conf.d").resolve("mailcert-webmail.conf"), nginxConfigDir.resolve("mailcert"),
+                    nginxListen.strip(), upstream, probeDeadline);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
     }
 
     /** How drift is checked: every chosen target that can be observed, with live handshakes bounded. */
@@ -394,13 +435,39 @@ final class RunCommand implements Callable<Integer> {
                 case CourierTarget.NAME -> list.add(new CourierTarget(new CourierSettings(mail.courierConfigDir(),
                         mail.courierSni(), CourierSettings.defaults().couriertls(), mail.probeAddress(),
                         mail.probeDeadline()), main.services.commands(), probe));
+                case NginxTarget.NAME -> list.add(new NginxTarget(options.nginx().orElseThrow(), main.services.commands(),
+                        probe));
+                case MailEnableTarget.NAME -> list.add(mailEnable(options));
                 default -> throw new IllegalStateException("target " + name + " passed validation but is not built");
             }
         }
         return list;
     }
 
-    private int port(String text) {
+    /** The mailenable target, probing the configured services (or MailEnable's defaults) at --probe-address. */
+    private Target mailEnable(RunOptions options) {
+        MailEnableSettings d = MailEnableSettings.defaults(options.dataDir());
+        Map<String, Integer> ports = ports("--mailenable-probe-port", mailEnablePorts);
+        return new MailEnableTarget(new MailEnableSettings(d.windowsDir(), options.mail().probeAddress(),
+                ports.isEmpty() ? d.tlsPorts() : ports, options.mail().probeDeadline(), d.commandTimeout(),
+                mailEnableKeyReader, d.services()), main.services.commands(), Platform.current(), new SocketTlsProbe());
+    }
+
+    /** SERVICE=PORT pairs of {@code option}: known TLS services, valid ports. */
+    private Map<String, Integer> ports(String option, Map<String, String> raw) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String service = e.getKey().strip().toLowerCase(Locale.ROOT);
+            if (!PROBE_SERVICES.contains(service)) {
+                throw usage(option + ": unknown service '" + e.getKey() + "'; known: "
+                        + String.join(", ", PROBE_SERVICES.stream().sorted().toList()));
+            }
+            ports.put(service, port(option, e.getValue()));
+        }
+        return ports;
+    }
+
+    private int port(String option, String text) {
         try {
             int p = Integer.parseInt(text.strip());
             if (p >= 1 && p <= 65535) {
@@ -409,7 +476,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw usage("--probe-port: '" + text + "' is not a port (1-65535)");
+        throw usage(option + ": '" + text + "' is not a port (1-65535)");
     }
 
     private ParameterException usage(String message) {

@@ -8,8 +8,7 @@ import java.util.Optional;
 import org.mailcert.agent.target.keychain.SniSupport;
 
 /**
- * The validated options of {@code run}. Those marked "kept" are accepted (so a config file written
- * for the full agent works) and carried for the work that uses them (drift checks, nginx).
+ * The validated options of {@code run}.
  *
  * @param dataDir identity and state
  * @param mode enforce or report
@@ -17,14 +16,14 @@ import org.mailcert.agent.target.keychain.SniSupport;
  * @param filesDir the files target's directory, if configured
  * @param filesCommand the files target's command as an argument list; empty for none
  * @param mail where the mail-server targets find their software, and how they probe it
- * @param nginxConfigDir kept
+ * @param nginx the nginx target's settings, when it is chosen
  * @param drift how drift is checked
  * @param startDelay upper bound of the random delay before the first connection
  * @param keepalive how long without traffic before the agent pings the controller
  * @param keepaliveTimeout how long a ping may go unanswered before the agent reconnects
  */
 record RunOptions(Path dataDir, Mode mode, List<String> targets, Optional<Path> filesDir, List<String> filesCommand,
-        Mail mail, Path nginxConfigDir, Drift drift, Duration startDelay, Duration keepalive,
+        Mail mail, Optional<org.mailcert.agent.target.nginx.NginxSettings> nginx, Drift drift, Duration startDelay, Duration keepalive,
         Duration keepaliveTimeout) {
 
     /** Whether drift is repaired or only reported. */

@@ -60,8 +60,15 @@ class AgentMainTest {
 
     @Test
     void targetsOfLaterWorkAreRefusedAndBadTargetSettingsAreUsageErrors() {
+        assertOneLineError(agent("run", "--target", "iis"), 2,
+                "the iis target is not available in this build of mailcert-agent (available: files,");
         assertOneLineError(agent("run", "--target", "nginx"), 2,
-                "the nginx target is not available in this build of mailcert-agent (available: files,");
+                "--target nginx needs either --webmail-upstream URL or --webmail-root DIR");
+        assertOneLineError(agent("run", "--target", "nginx", "--webmail-upstream", "http://127.0.0.1:8080/;x"), 2,
+                "webmail upstream");
+        assertOneLineError(agent("run", "--target", "nginx", "--webmail-root", "/srv/web mail"), 2,
+                "must be an absolute path without spaces");
+        assertOneLineError(agent("run", "--target", "mailenable"), 2, "the mailenable target runs only on Windows");
         assertOneLineError(agent("run", "--target", "qmail", "--qmail-sni", "maybe"), 2,
                 "--qmail-sni must be detect, on or off, not 'maybe'");
         assertOneLineError(agent("run", "--target", "courier", "--probe-deadline", "0s"), 2,
