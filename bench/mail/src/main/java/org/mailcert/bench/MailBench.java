@@ -88,19 +88,8 @@ public final class MailBench {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         Options o = Options.parse(args);
         long limitMinutes = o.timeoutMinutes + 4 * o.quietWaitSeconds / 60;
-        BenchRuns.startWatchdog("mail bench", limitMinutes);
         MailBench bench = new MailBench(o);
-        Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanUp, "mail-bench-cleanup"));
-        int rc;
-        try {
-            bench.run();
-            rc = 0;
-        } catch (Exception | Error e) {
-            System.err.println("mail bench failed: " + e);
-            e.printStackTrace();
-            rc = 1;
-        }
-        System.exit(rc);
+        BenchRuns.main("mail bench", limitMinutes, bench::run, bench::cleanUp);
     }
 
     private void run() throws Exception {

@@ -34,6 +34,31 @@ public final class BenchRuns {
         watchdog.start();
     }
 
+    /** A benchmark's body, which may throw anything. */
+    @FunctionalInterface
+    public interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a benchmark program and exits: a watchdog of {@code limitMinutes}, {@code cleanUp} when the
+     * process ends (also at the watchdog or a signal), exit code 0, or 1 with the failure printed.
+     */
+    public static void main(String bench, long limitMinutes, Body body, Runnable cleanUp) {
+        startWatchdog(bench, limitMinutes);
+        Runtime.getRuntime().addShutdownHook(new Thread(cleanUp, bench.replace(' ', '-') + "-cleanup"));
+        int rc;
+        try {
+            body.run();
+            rc = 0;
+        } catch (Exception | Error e) {
+            System.err.println(bench + " failed: " + e);
+            e.printStackTrace();
+            rc = 1;
+        }
+        System.exit(rc);
+    }
+
     /**
      * The results of each {@code run-N} directory in {@code dir}, in name order: the given
      * properties files merged.

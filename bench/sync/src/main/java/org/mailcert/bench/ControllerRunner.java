@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class ControllerRunner {
     private final Path jar;
     private final Path dataDir;
-    private final Path extraRoots;
+    private final List<String> daemonArgs;
     private final Path log;
     private final List<String> jvmArgs;
     private final int port;
@@ -35,9 +35,14 @@ final class ControllerRunner {
     long healthyNanos;
 
     ControllerRunner(Path jar, Path dataDir, Path extraRoots, Path log, List<String> jvmArgs) throws IOException {
+        this(jar, dataDir, List.of("--name", "localhost", "--extra-roots", extraRoots.toString()), log, jvmArgs);
+    }
+
+    /** A controller started with {@code daemonArgs} after the data dir and loopback ports. */
+    ControllerRunner(Path jar, Path dataDir, List<String> daemonArgs, Path log, List<String> jvmArgs) throws IOException {
         this.jar = jar;
         this.dataDir = dataDir;
-        this.extraRoots = extraRoots;
+        this.daemonArgs = List.copyOf(daemonArgs);
         this.log = log;
         this.jvmArgs = List.copyOf(jvmArgs);
         this.port = freePort();
@@ -48,8 +53,9 @@ final class ControllerRunner {
         return port;
     }
 
+    /** The process id, or -1 when it is not running. */
     long pid() {
-        return process.pid();
+        return process == null || !process.isAlive() ? -1 : process.pid();
     }
 
     Path caPem() {
@@ -68,9 +74,8 @@ final class ControllerRunner {
         cmd.addAll(List.of("-cp", jar.toString(), "org.mailcert.controller.daemon.ControllerMain",
                 "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:" + port,
-                "--metrics-listen", "127.0.0.1:" + metricsPort,
-                "--name", "localhost",
-                "--extra-roots", extraRoots.toString()));
+                "--metrics-listen", "127.0.0.1:" + metricsPort));
+        cmd.addAll(daemonArgs);
         spawnedNanos = System.nanoTime();
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -100,6 +105,28 @@ final class ControllerRunner {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Runs {@code mailcert ARGS} (the packaged CLI, as an admin would) against this controller;
+     * throws with its output if it fails.
+     */
+    String cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", jar.toString(), "org.mailcert.controller.cli.MailcertCli", "--controller", "127.0.0.1:" + port,
+                "--token-file", dataDir.resolve("admin.token").toString(), "--ca-file", caPem().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("mailcert " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("mailcert " + String.join(" ", args) + " failed (" + p.exitValue()
+                    + "): " + output);
+        }
+        return output;
     }
 
     /** SIGKILL, as a crash or an OOM kill would. */

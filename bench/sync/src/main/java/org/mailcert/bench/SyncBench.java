@@ -82,20 +82,8 @@ public final class SyncBench {
         Options o = Options.parse(args);
         // Five measured phases may each wait up to --quiet-wait for an idle machine.
         long limitMinutes = o.timeoutMinutes + 5 * o.quietWaitSeconds / 60;
-        BenchRuns.startWatchdog("sync bench", limitMinutes);
         SyncBench bench = new SyncBench(o);
-        int rc;
-        try {
-            bench.run();
-            rc = 0;
-        } catch (Exception e) {
-            System.err.println("sync bench failed: " + e);
-            e.printStackTrace();
-            rc = 1;
-        } finally {
-            bench.cleanUp();
-        }
-        System.exit(rc);
+        BenchRuns.main("sync bench", limitMinutes, bench::run, bench::cleanUp);
     }
 
     private void run() throws Exception {

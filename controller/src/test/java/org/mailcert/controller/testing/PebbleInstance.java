@@ -85,6 +85,17 @@ public final class PebbleInstance implements AutoCloseable {
      */
     public static PebbleInstance start(Map<String, String> eabKeys, java.util.Optional<String> dnsServer)
             throws IOException, InterruptedException {
+        return start(eabKeys, dnsServer, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Map, java.util.Optional)}, with {@code environment} added to Pebble's
+     * environment, where it overrides the fixture's own settings ({@code PEBBLE_VA_NOSLEEP=1},
+     * {@code PEBBLE_WFE_NONCEREJECT=0}, {@code PEBBLE_AUTHZREUSE=0}); for example
+     * {@code PEBBLE_VA_ALWAYS_VALID=1} to skip validation, as a benchmark of the clients does.
+     */
+    public static PebbleInstance start(Map<String, String> eabKeys, java.util.Optional<String> dnsServer,
+            Map<String, String> environment) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("mailcert-pebble");
         TestPki pki = TestPki.rootCa("mailcert test Pebble TLS CA");
         TestPki.Leaf leaf = pki.leaf("localhost").ipAddresses("127.0.0.1").issue();
@@ -123,7 +134,7 @@ public final class PebbleInstance implements AutoCloseable {
             instance.awaitListening(challtest, "pebble-challtestsrv");
             instance.launch("pebble", List.of(PEBBLE, "-config", dir.resolve("pebble.json").toString(),
                     "-dnsserver", dnsServer.orElse("127.0.0.1:" + dns)),
-                    Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0", "PEBBLE_AUTHZREUSE", "0"));
+                    pebbleEnvironment(environment));
             instance.awaitListening(acme, "pebble");
             instance.awaitListening(management, "pebble management");
             return instance;
@@ -131,6 +142,14 @@ public final class PebbleInstance implements AutoCloseable {
             instance.close();
             throw e;
         }
+    }
+
+    /** The fixture's Pebble settings with {@code extra} added over them. */
+    private static Map<String, String> pebbleEnvironment(Map<String, String> extra) {
+        Map<String, String> environment = new java.util.HashMap<>(
+                Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0", "PEBBLE_AUTHZREUSE", "0"));
+        environment.putAll(extra);
+        return environment;
     }
 
     /** The ACME directory URL. */
