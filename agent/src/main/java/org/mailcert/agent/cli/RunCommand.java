@@ -21,6 +21,8 @@ import org.mailcert.agent.target.nginx.NginxTarget;
 import org.mailcert.agent.target.postfix.PostfixTarget;
 import org.mailcert.agent.target.qmail.QmailSettings;
 import org.mailcert.agent.target.qmail.QmailTarget;
+import org.mailcert.agent.target.iis.IisSettings;
+import org.mailcert.agent.target.iis.IisTarget;
 import org.mailcert.agent.target.mailenable.MailEnableSettings;
 import org.mailcert.agent.target.mailenable.MailEnableTarget;
 import org.mailcert.agent.target.windows.Platform;
@@ -80,7 +82,9 @@ final class RunCommand implements Callable<Integer> {
             "mailenable", "iis");
     /** The targets this build has. */
     static final List<String> AVAILABLE_TARGETS = List.of(FilesTarget.NAME, PostfixTarget.NAME, DovecotTarget.NAME,
-            QmailTarget.NAME, CourierTarget.NAME, NginxTarget.NAME, MailEnableTarget.NAME);
+            QmailTarget.NAME, CourierTarget.NAME, NginxTarget.NAME, MailEnableTarget.NAME, IisTarget.NAME);
+    /** The targets that run only on Windows. */
+    static final List<String> WINDOWS_TARGETS = List.of(MailEnableTarget.NAME, IisTarget.NAME);
     static final Set<String> PROBE_SERVICES = Set.of("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
             "https");
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -110,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--target", paramLabel = "NAME", split = ",",
             description = "Target to install into (repeatable): files, postfix, dovecot, qmail, courier, nginx"
-                    + " (webmail), mailenable (Windows); iis comes later. Default: files when --files-dir is given.")
+                    + " (webmail), mailenable, iis (Windows webmail). Default: files when --files-dir is given.")
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--files-dir", paramLabel = "DIR",
@@ -172,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Or: the webmail application's files, served by nginx as they are.")
     Path webmailRoot;
 
-    // --- Windows targets (mailenable) ---
+    // --- Windows targets (mailenable, iis) ---
     @Option(names = "--mailenable-probe-port", paramLabel = "SERVICE=PORT", split = ",",
             description = "MailEnable TLS services to probe after a change (default: smtp=25,imaps=993).")
     Map<String, String> mailEnablePorts = new LinkedHashMap<>();
@@ -180,6 +184,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mailenable-key-reader", paramLabel = "ACCOUNT", defaultValue = MailEnableSettings.KEY_READER,
             description = "The account MailEnable's services run as, allowed to read the key (default: ${DEFAULT-VALUE}).")
     String mailEnableKeyReader;
+
+    @Option(names = "--iis-webmail-path", paramLabel = "DIR", defaultValue = IisSettings.WEBMAIL_PATH,
+            description = "The physical path of the IIS site serving MailEnable's webmail; the site is found by it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String iisWebmailPath;
+
+    @Option(names = "--iis-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Where the IIS webmail names are probed (default: ${DEFAULT-VALUE}).")
+    String iisAddress;
+
+    @Option(names = "--iis-port", paramLabel = "PORT", defaultValue = "443",
+            description = "The HTTPS port of the IIS webmail bindings, also probed (default: ${DEFAULT-VALUE}).")
+    String iisPort;
     // --- end Windows targets ---
 
     @Option(names = "--probe-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
@@ -311,8 +328,15 @@ final class RunCommand implements Callable<Integer> {
             throw usage("no target to install certificates into: give --target (e.g. --target postfix,dovecot) or"
                     + " --files-dir DIR (the files target)");
         }
-        if (chosen.contains(MailEnableTarget.NAME) && !Platform.current().windows()) {
-            throw usage("the mailenable target runs only on Windows, not on " + Platform.current().osName());
+        Optional<String> windowsOnly = WINDOWS_TARGETS.stream().filter(chosen::contains).findFirst();
+        if (windowsOnly.isPresent() && !Platform.current().windows()) {
+            throw usage("the " + windowsOnly.get() + " target runs only on Windows, not on " + Platform.current().osName());
+        }
+        if (chosen.contains(IisTarget.NAME)) {
+            port("--iis-port", iisPort);
+            if (iisWebmailPath.isBlank()) {
+                throw usage("--iis-webmail-path must not be empty");
+            }
         }
         if (chosen.contains(FilesTarget.NAME) && filesDir == null) {
             throw usage("--target files needs --files-dir DIR");
@@ -438,6 +462,7 @@ final class RunCommand implements Callable<Integer> {
                 case NginxTarget.NAME -> list.add(new NginxTarget(options.nginx().orElseThrow(), main.services.commands(),
                         probe));
                 case MailEnableTarget.NAME -> list.add(mailEnable(options));
+                case IisTarget.NAME -> list.add(iis(options));
                 default -> throw new IllegalStateException("target " + name + " passed validation but is not built");
             }
         }
@@ -451,6 +476,14 @@ final class RunCommand implements Callable<Integer> {
         return new MailEnableTarget(new MailEnableSettings(d.windowsDir(), options.mail().probeAddress(),
                 ports.isEmpty() ? d.tlsPorts() : ports, options.mail().probeDeadline(), d.commandTimeout(),
                 mailEnableKeyReader, d.services()), main.services.commands(), Platform.current(), new SocketTlsProbe());
+    }
+
+    /** The iis target: the webmail site found by --iis-webmail-path, probed at --iis-address:--iis-port. */
+    private Target iis(RunOptions options) {
+        IisSettings d = IisSettings.defaults(options.dataDir());
+        return new IisTarget(new IisSettings(d.windowsDir(), iisWebmailPath.strip(), iisAddress.strip(),
+                port("--iis-port", iisPort), options.mail().probeDeadline(), d.commandTimeout()), main.services.commands(),
+                Platform.current(), new SocketTlsProbe());
     }
 
     /** SERVICE=PORT pairs of {@code option}: known TLS services, valid ports. */

@@ -59,9 +59,10 @@ class AgentMainTest {
     }
 
     @Test
-    void targetsOfLaterWorkAreRefusedAndBadTargetSettingsAreUsageErrors() {
-        assertOneLineError(agent("run", "--target", "iis"), 2,
-                "the iis target is not available in this build of mailcert-agent (available: files,");
+    void targetsThatCannotRunHereAndBadTargetSettingsAreUsageErrors() {
+        assertOneLineError(agent("run", "--target", "iis"), 2, "the iis target runs only on Windows");
+        assertOneLineError(agent("run", "--target", "postfix,iis,mailenable"), 2, "the mailenable target runs only on"
+                + " Windows");
         assertOneLineError(agent("run", "--target", "nginx"), 2,
                 "--target nginx needs either --webmail-upstream URL or --webmail-root DIR");
         assertOneLineError(agent("run", "--target", "nginx", "--webmail-upstream", "http://127.0.0.1:8080/;x"), 2,
@@ -93,7 +94,7 @@ class AgentMainTest {
     void theConfigFileSetsRunOptions() throws Exception {
         Path config = tmp.resolve("agent.yaml");
         Files.writeString(config, "target: [iis]\n");
-        assertOneLineError(agent("run", "--config", config.toString()), 2, "the iis target is not available");
+        assertOneLineError(agent("run", "--config", config.toString()), 2, "the iis target runs only on Windows");
 
         Files.writeString(config, "files-dir: " + tmp.resolve("f") + "\ndata-dir: " + tmp.resolve("nodata") + "\n");
         assertOneLineError(agent("run", "--config", config.toString()), 1, "no identity in " + tmp.resolve("nodata"));

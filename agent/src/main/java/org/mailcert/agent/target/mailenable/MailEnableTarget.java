@@ -1,6 +1,5 @@
 package org.mailcert.agent.target.mailenable;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +24,8 @@ import org.mailcert.agent.target.windows.ImportedCertificates;
 import org.mailcert.agent.target.windows.Platform;
 import org.mailcert.agent.target.windows.PowerShell;
 import org.mailcert.agent.target.windows.Registry;
+import org.mailcert.agent.target.windows.StoreChange;
+import org.mailcert.agent.target.windows.StoreImports;
 import org.mailcert.agent.target.windows.WindowsServices;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
@@ -120,7 +121,7 @@ public final class MailEnableTarget implements Target {
                     + " per-domain certificates here; serve one SAN certificate instead (mailcert cert bundle HOST)",
                     server);
         }
-        Journal journal = new Journal(knownThumbprints());
+        Journal journal = new Journal(StoreImports.begin(store, imported, NAME));
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         try {
             boolean changed = false;
@@ -141,7 +142,7 @@ public final class MailEnableTarget implements Target {
             throw new TargetException(NAME, e.detail() + (restored ? "; the previous certificate is back"
                     : "; restoring the previous state failed as well (see the log)"), e.bindingErrors(), restored, e);
         }
-        return new MailEnableChange(new ApplyReport(NAME, outcomes, List.of()), journal, used(server, mail));
+        return change(new ApplyReport(NAME, outcomes, List.of()), journal, used(server, mail));
     }
 
     /** The FriendlyName for every binding (the leaf's CN), refusing unusable names before anything runs. */
@@ -187,19 +188,17 @@ public final class MailEnableTarget implements Target {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         server.ifPresent(b -> outcomes.put(b.id(), Outcome.UNCHANGED));
         mail.forEach(b -> outcomes.put(b.id(), Outcome.UNCHANGED));
-        return new MailEnableChange(new ApplyReport(NAME, outcomes, List.of()), new Journal(Set.of()), Set.of());
+        return change(new ApplyReport(NAME, outcomes, List.of()),
+                new Journal(new StoreImports(store, imported, NAME, Set.of())), Set.of());
     }
 
     /** Imports the binding's certificate unless the store has it; true if imported. */
     private boolean ensureImported(Binding b, String friendlyName, Journal journal)
             throws TargetException, InterruptedException {
-        String thumbprint = CertStore.thumbprint(b.leaf());
-        if (store.contains(thumbprint)) {
+        if (!journal.imports.importIfMissing(b, friendlyName)) {
             return false;
         }
-        journal.recordImport(thumbprint);
-        store.importPfx(b, friendlyName);
-        store.grantKeyRead(thumbprint, settings.keyReader());
+        store.grantKeyRead(CertStore.thumbprint(b.leaf()), settings.keyReader());
         return true;
     }
 
@@ -276,36 +275,15 @@ public final class MailEnableTarget implements Target {
         return used;
     }
 
-    private Set<String> knownThumbprints() throws TargetException {
-        try {
-            return imported.read();
-        } catch (IOException e) {
-            throw new TargetException(NAME, "cannot read the list of imported certificates: " + e.getMessage());
-        }
-    }
-
     /** What an apply changed, in order, so it can be undone last first. */
     private final class Journal {
-        final Set<String> before;
-        final List<String> importedNow = new ArrayList<>();
+        final StoreImports imports;
         final Map<String, String> renamed = new LinkedHashMap<>();
         Optional<Optional<String>> registryBefore = Optional.empty();
         List<String> restarted = List.of();
 
-        Journal(Set<String> before) {
-            this.before = before;
-        }
-
-        /** Lists a thumbprint as imported before importing it, so a crash still leaves it known. */
-        void recordImport(String thumbprint) throws TargetException {
-            importedNow.add(thumbprint);
-            Set<String> all = new TreeSet<>(before);
-            all.addAll(importedNow);
-            try {
-                imported.write(all);
-            } catch (IOException e) {
-                throw new TargetException(NAME, "cannot record the imported certificate: " + e.getMessage());
-            }
+        Journal(StoreImports imports) {
+            this.imports = imports;
         }
 
         /** Restores the registry value and names, restarts the services, removes what was imported. */
@@ -333,75 +311,11 @@ public final class MailEnableTarget implements Target {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            for (String t : importedNow) {
-                try {
-                    store.remove(t);
-                } catch (TargetException e) {
-                    LOG.warn("mailenable: cannot remove certificate {} after a rollback: {}", t, e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            try {
-                imported.write(before);
-            } catch (IOException e) {
-                LOG.warn("mailenable: cannot rewrite the list of imported certificates: {}", e.getMessage());
-            }
-            return ok;
+            return imports.undo() && ok;
         }
     }
 
-    /** An applied change: rollback undoes the journal; commit removes the certificates no longer used. */
-    private final class MailEnableChange implements Change {
-        private final ApplyReport report;
-        private final Journal journal;
-        private final Set<String> used;
-
-        MailEnableChange(ApplyReport report, Journal journal, Set<String> used) {
-            this.report = report;
-            this.journal = journal;
-            this.used = used;
-        }
-
-        @Override
-        public ApplyReport report() {
-            return report;
-        }
-
-        @Override
-        public void rollback() throws TargetException {
-            if (!journal.undo()) {
-                throw new TargetException(NAME, "could not restore the previous certificate", Map.of(), false, null);
-            }
-        }
-
-        @Override
-        public void commit() {
-            if (used.isEmpty() && journal.importedNow.isEmpty() && journal.before.isEmpty()) {
-                return;
-            }
-            try {
-                Set<String> others = imported.others();
-                for (String old : journal.before) {
-                    if (!used.contains(old) && !others.contains(old)) {
-                        store.remove(old);
-                    }
-                }
-                Set<String> keep = new TreeSet<>(used);
-                keep.retainAll(union(journal.before, journal.importedNow));
-                imported.write(keep);
-            } catch (IOException | TargetException e) {
-                LOG.warn("mailenable: old certificates stay in the store for now: {}", e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static Set<String> union(Set<String> a, List<String> b) {
-        Set<String> all = new TreeSet<>(a);
-        all.addAll(b);
-        return all;
+    private static Change change(ApplyReport report, Journal journal, Set<String> used) {
+        return new StoreChange(NAME, report, journal::undo, journal.imports, used);
     }
 }

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,22 +51,7 @@ class MailEnableTargetTest {
 
     @AfterEach
     void noSecretOnAnyCommandLineAndNoPfxLeft() throws Exception {
-        for (Command c : windows.commands()) {
-            String password = c.environment().get("MAILCERT_PFX_PASSWORD");
-            for (Command other : windows.commands()) {
-                if (password != null) {
-                    assertFalse(other.arguments().stream().anyMatch(a -> a.contains(password)), other.display());
-                    assertFalse(other.input().contains(password), other.display());
-                }
-            }
-        }
-        windows.pfxChecks.forEach(mode -> assertEquals("rw-------", mode));
-        Path scratch = data.resolve("windows");
-        if (Files.isDirectory(scratch)) {
-            try (Stream<Path> files = Files.list(scratch)) {
-                assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "PFX files left");
-            }
-        }
+        windows.assertNoSecretLeft(data.resolve("windows"));
     }
 
     private MailEnableTarget target() {

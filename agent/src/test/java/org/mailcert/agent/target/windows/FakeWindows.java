@@ -28,10 +28,12 @@ import org.mailcert.common.pki.MaterialReader;
 
 /**
  * A Windows host simulated for the Windows targets: a registry (32-bit view), services, the machine
- * store, answering {@code reg}, {@code sc} and the targets' PowerShell scripts with outputs recorded
- * from Windows (fixtures under {@code fixtures/windows/}), and a probe that serves what MailEnable would:
- * the store certificate whose FriendlyName the registry names (or, with {@link #sniServed}, the one
- * named like the SNI name). Records every command for golden files. Thread-safe.
+ * store, IIS's webmail site bindings and HTTP.sys's SNI certificate bindings, answering {@code reg},
+ * {@code sc}, {@code netsh} and the targets' PowerShell scripts with outputs in Windows' format (fixtures
+ * under {@code fixtures/windows/}; the IIS and netsh ones are written after published examples, not
+ * recorded on a Windows host), and probes that serve what MailEnable would (the store certificate whose
+ * FriendlyName the registry names, or, with {@link #sniServed}, the one named like the SNI name) or what
+ * IIS would ({@link #iisProbe}). Records every command for golden files. Thread-safe.
  */
 public final class FakeWindows implements CommandRunner {
     /** What each command was, for golden files and secret checks. */
@@ -45,6 +47,14 @@ public final class FakeWindows implements CommandRunner {
     public boolean sniServed;
     /** Restart count: the n-th restart of a service in {@link #failRestart} fails only while positive. */
     public int failures = Integer.MAX_VALUE;
+    /** IIS: what {@code Get-Website} prints (a fixture). */
+    public String websites = fixture("get-website.json");
+    /** IIS: the webmail site's bindings as protocol, bindingInformation, sslFlags. */
+    public final List<List<String>> webBindings = new ArrayList<>(List.of(List.of("http", "*:80:", "0")));
+    /** HTTP.sys: {@code host:port} to thumbprint, application id, store name. */
+    public final Map<String, List<String>> sslCerts = new TreeMap<>();
+    /** Names whose HTTPS handshake fails (the site does not answer for them). */
+    public final Set<String> unreachable = new HashSet<>();
     /** Whether every PFX existed, was owner-only and decrypted with the password from the environment. */
     public final List<String> pfxChecks = new ArrayList<>();
 
@@ -67,6 +77,7 @@ public final class FakeWindows implements CommandRunner {
             case "reg" -> reg(a);
             case "sc" -> sc(a.get(2));
             case "powershell.exe" -> powershell(c.input(), c.environment());
+            case "netsh" -> netsh(a);
             default -> new CommandResult(9009, "", "'" + a.get(0) + "' is not recognized", false);
         };
     }
@@ -100,7 +111,18 @@ public final class FakeWindows implements CommandRunner {
 
     private CommandResult powershell(String script, Map<String, String> env) {
         String thumb = env.get("MAILCERT_THUMBPRINT");
-        if (script.contains("Import-PfxCertificate")) {
+        if (script.contains("Get-Website")) {
+            return CommandResult.exited(0, websites);
+        } else if (script.contains("Get-WebBinding")) {
+            return CommandResult.exited(0, webBindingsJson());
+        } else if (script.contains("New-WebBinding")) {
+            webBindings.add(List.of("https", "*:" + env.get("MAILCERT_PORT") + ":" + env.get("MAILCERT_HOST"), "1"));
+        } else if (script.contains("Remove-WebBinding")) {
+            webBindings.removeIf(b -> b.get(0).equals("https") && b.get(1).equals("*:" + env.get("MAILCERT_PORT") + ":"
+                    + env.get("MAILCERT_HOST")));
+        } else if (script.contains("InetStp")) {
+            return CommandResult.exited(0, "Version 10.0\r\n");
+        } else if (script.contains("Import-PfxCertificate")) {
             Path file = Path.of(env.get("MAILCERT_PFX_FILE"));
             try {
                 pfxChecks.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -138,6 +160,74 @@ public final class FakeWindows implements CommandRunner {
             store.put(thumb, env.get("MAILCERT_FRIENDLY_NAME"));
         }
         return CommandResult.exited(0, "");
+    }
+
+    /** {@code netsh http show|add|delete sslcert hostnameport=...} against {@link #sslCerts}. */
+    private CommandResult netsh(List<String> a) {
+        String hostPort = a.get(4).substring("hostnameport=".length());
+        List<String> bound = sslCerts.get(hostPort);
+        switch (a.get(2)) {
+            case "show" -> {
+                if (bound == null) {
+                    return CommandResult.exited(1, fixture("netsh-show-sslcert-missing.txt"));
+                }
+                return CommandResult.exited(0, fixture("netsh-show-sslcert.txt").replace("@HOSTPORT@", hostPort)
+                        .replace("@HASH@", bound.get(0).toLowerCase(java.util.Locale.ROOT)).replace("@APPID@", bound.get(1))
+                        .replace("@STORE@", bound.get(2)));
+            }
+            case "add" -> {
+                if (bound != null) {
+                    return CommandResult.exited(1, "\r\nSSL Certificate add failed, Error: 183\r\nCannot create a file"
+                            + " when that file already exists.\r\n\r\n");
+                }
+                sslCerts.put(hostPort, List.of(value(a, "certhash="), value(a, "appid="), value(a, "certstorename=")));
+                return CommandResult.exited(0, "\r\nSSL Certificate successfully added\r\n\r\n");
+            }
+            case "delete" -> {
+                if (bound == null) {
+                    return CommandResult.exited(1, "\r\nSSL Certificate deletion failed, Error: 2\r\nThe system cannot"
+                            + " find the file specified.\r\n\r\n");
+                }
+                sslCerts.remove(hostPort);
+                return CommandResult.exited(0, "\r\nSSL Certificate successfully deleted\r\n\r\n");
+            }
+            default -> throw new IllegalArgumentException(a.toString());
+        }
+    }
+
+    private static String value(List<String> arguments, String prefix) {
+        return arguments.stream().filter(x -> x.startsWith(prefix)).map(x -> x.substring(prefix.length())).findFirst()
+                .orElseThrow();
+    }
+
+    /** The webmail site's bindings as Windows PowerShell 5.1's {@code ConvertTo-Json} prints them. */
+    public synchronized String webBindingsJson() {
+        List<String> objects = new ArrayList<>();
+        for (List<String> b : webBindings) {
+            objects.add("    {\r\n        \"protocol\":  \"" + b.get(0) + "\",\r\n        \"bindingInformation\":  \""
+                    + b.get(1) + "\",\r\n        \"sslFlags\":  " + b.get(2) + "\r\n    }");
+        }
+        return "[\r\n" + String.join(",\r\n", objects) + "\r\n]\r\n";
+    }
+
+    /**
+     * A probe serving what this host's IIS would: for an SNI name with an https site binding, the certificate
+     * HTTP.sys binds to {@code name:port}; nothing without SNI.
+     */
+    public TlsProbe iisProbe() {
+        return (endpoint, sni) -> {
+            synchronized (this) {
+                String name = sni.orElseThrow(() -> new ProbeException(endpoint + ": no SNI, no site", null));
+                boolean site = webBindings.stream().anyMatch(b -> b.get(0).equals("https") && b.get(1).equals("*:"
+                        + endpoint.port() + ":" + name));
+                List<String> bound = sslCerts.get(name + ":" + endpoint.port());
+                if (unreachable.contains(name) || !site || bound == null || !leaves.containsKey(bound.get(0))) {
+                    throw new ProbeException(endpoint + ": handshake for " + name + " failed", null);
+                }
+                X509Certificate leaf = leaves.get(bound.get(0));
+                return new ProbeResult(leaf, Fingerprints.sha256Hex(leaf));
+            }
+        };
     }
 
     /** A probe serving what this host's MailEnable would. */
@@ -190,6 +280,35 @@ public final class FakeWindows implements CommandRunner {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Asserts that no PFX password was on any command line or in any script, that every PFX was owner-only,
+     * and that no PFX file is left in {@code scratch}.
+     */
+    public synchronized void assertNoSecretLeft(Path scratch) throws IOException {
+        for (Command c : commands) {
+            String password = c.environment().get("MAILCERT_PFX_PASSWORD");
+            if (password == null) {
+                continue;
+            }
+            for (Command other : commands) {
+                org.junit.jupiter.api.Assertions.assertFalse(other.arguments().stream().anyMatch(a -> a.contains(password))
+                        || other.input().contains(password), other.display());
+            }
+        }
+        pfxChecks.forEach(mode -> org.junit.jupiter.api.Assertions.assertEquals("rw-------", mode));
+        if (Files.isDirectory(scratch)) {
+            try (java.util.stream.Stream<Path> files = Files.list(scratch)) {
+                org.junit.jupiter.api.Assertions.assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp"))
+                        .toList(), "PFX files left");
+            }
+        }
+    }
+
+    /** A fixture under {@code fixtures/windows/}, as the fake answers with it. */
+    public static String recorded(String name) {
+        return fixture(name);
     }
 
     static String fixture(String name) {
