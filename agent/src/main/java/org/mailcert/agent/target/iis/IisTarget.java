@@ -1,7 +1,9 @@
 package org.mailcert.agent.target.iis;
 
 import java.util.ArrayList;
+import java.io.IOException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import org.mailcert.agent.target.Outcome;
 import org.mailcert.agent.target.Scope;
 import org.mailcert.agent.target.Target;
 import org.mailcert.agent.target.TargetException;
+import org.mailcert.agent.target.iis.AddedNames.Added;
 import org.mailcert.agent.target.mail.Inspectable;
 import org.mailcert.agent.target.mail.ServedCheck;
 import org.mailcert.agent.target.mail.TargetFacts;
@@ -43,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * Any failure undoes what the apply did, newest first (HTTP.sys bindings back to the previous certificate,
  * added site bindings removed, imported certificates removed) and throws. A certificate the agent imported
  * earlier is removed only at commit, and only when this apply moved a name off it and no binding or other
- * target uses it. Other scopes are not this target's; names no longer bound are left as they are. Not
- * thread-safe.
+ * target uses it. For a name no longer bound (or bound on another port) the apply removes what this target
+ * added for it ({@link AddedNames}), the certificate binding and then the site binding, and never what the
+ * admin made. Other scopes are not this target's. Not thread-safe.
  */
 public final class IisTarget implements Target, Inspectable, Observable {
     /** The target's name. */
@@ -57,6 +61,7 @@ public final class IisTarget implements Target, Inspectable, Observable {
     private final HttpSys httpSys;
     private final CertStore store;
     private final ImportedCertificates imported;
+    private final AddedNames added;
     private final ServedCheck served;
 
     /**
@@ -64,7 +69,7 @@ public final class IisTarget implements Target, Inspectable, Observable {
      *
      * @param settings where the webmail site is and how it is probed
      * @param runner runs PowerShell and netsh
-     * @param platform writes the PFX files
+     * @param platform writes the PFX files and the list of added names
      * @param probe does the handshakes
      */
     public IisTarget(IisSettings settings, CommandRunner runner, Platform platform, TlsProbe probe) {
@@ -74,6 +79,7 @@ public final class IisTarget implements Target, Inspectable, Observable {
         this.httpSys = new HttpSys(runner, settings.commandTimeout(), NAME);
         this.store = new CertStore(powershell, platform, settings.windowsDir());
         this.imported = new ImportedCertificates(settings.windowsDir(), NAME);
+        this.added = new AddedNames(settings.windowsDir(), platform);
         this.served = new ServedCheck(probe, settings.deadline());
     }
 
@@ -86,27 +92,38 @@ public final class IisTarget implements Target, Inspectable, Observable {
     public Change apply(List<Binding> desired) throws TargetException {
         List<Binding> webmail = webmail(desired);
         Map<Binding, String> names = friendlyNames(webmail);
-        if (webmail.isEmpty()) {
+        Set<Added> addedBefore = readAdded();
+        if (webmail.isEmpty() && addedBefore.isEmpty()) {
             return change(new ApplyReport(NAME, Map.of(), List.of()), new Journal(new StoreImports(store, imported,
-                    NAME, Set.of())), Set.of());
+                    NAME, Set.of()), added, Set.of()), Set.of());
         }
         try {
-            return install(webmail, names);
+            return install(webmail, names, addedBefore);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TargetException(NAME, "interrupted while applying", Map.of(), false, e);
         }
     }
 
-    private Change install(List<Binding> webmail, Map<Binding, String> names)
+    private Set<Added> readAdded() throws TargetException {
+        try {
+            return added.read();
+        } catch (IOException e) {
+            throw new TargetException(NAME, "cannot read the list of names the iis target added: " + e.getMessage());
+        }
+    }
+
+    private Change install(List<Binding> webmail, Map<Binding, String> names, Set<Added> addedBefore)
             throws TargetException, InterruptedException {
         IisSites.Site site = sites.webmailSite(settings.webmailPath(), NAME);
         List<IisSites.WebBinding> bindings = sites.bindings(site);
         refuseWithoutSni(webmail, bindings, site);
-        Journal journal = new Journal(StoreImports.begin(store, imported, NAME));
+        Journal journal = new Journal(StoreImports.begin(store, imported, NAME), added, addedBefore);
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        List<String> removed = List.of();
         Binding current = null;
         try {
+            removed = removeUnbound(webmail, site, bindings, journal);
             for (Binding b : webmail) {
                 current = b;
                 outcomes.put(b.id(), install(b, names.get(b), site, bindings, journal) ? Outcome.INSTALLED
@@ -130,7 +147,61 @@ public final class IisTarget implements Target, Inspectable, Observable {
         Set<String> used = new TreeSet<>(journal.imports.before());
         used.removeAll(journal.replaced);
         webmail.forEach(b -> used.add(CertStore.thumbprint(b.leaf())));
-        return change(new ApplyReport(NAME, outcomes, List.of()), journal, used);
+        return change(new ApplyReport(NAME, outcomes, removed), journal, used);
+    }
+
+    /** Removes what this target added for names no longer bound on the port; returns those names. */
+    private List<String> removeUnbound(List<Binding> webmail, IisSites.Site site, List<IisSites.WebBinding> bindings,
+            Journal journal) throws TargetException, InterruptedException {
+        Set<String> wanted = new HashSet<>();
+        webmail.forEach(b -> wanted.add(b.servedName()));
+        Set<String> removed = new TreeSet<>();
+        for (Added a : List.copyOf(journal.names)) {
+            if (wanted.contains(a.host()) && a.port() == settings.port()) {
+                continue;
+            }
+            if (remove(a, site, bindings, journal)) {
+                removed.add(a.host());
+            }
+            journal.forget(a);
+        }
+        if (!removed.isEmpty()) {
+            LOG.info("iis target: removed {} name(s) no longer bound from IIS site '{}': {}", removed.size(),
+                    site.name(), String.join(", ", removed));
+        }
+        return List.copyOf(removed);
+    }
+
+    /**
+     * Removes one thing this target added, if it is still there: a certificate binding only while it is still
+     * registered under mailcert's application id. True if anything was removed.
+     */
+    private boolean remove(Added a, IisSites.Site site, List<IisSites.WebBinding> bindings, Journal journal)
+            throws TargetException, InterruptedException {
+        String host = a.host();
+        int port = a.port();
+        if (a.part() == AddedNames.Part.SITE) {
+            if (IisSites.find(bindings, host, port).isEmpty()) {
+                return false;
+            }
+            sites.removeBinding(site, host, port);
+            journal.steps.add(() -> sites.addBinding(site, host, port));
+            return true;
+        }
+        Optional<HttpSys.SslCert> bound = httpSys.show(host, port);
+        if (bound.isEmpty()) {
+            return false;
+        }
+        HttpSys.SslCert previous = bound.get();
+        if (!previous.appId().equalsIgnoreCase(HttpSys.APP_ID)) {
+            LOG.warn("iis target: {}:{} is bound under application {} now, not mailcert's; left as it is", host, port,
+                    previous.appId());
+            return false;
+        }
+        httpSys.delete(host, port);
+        journal.steps.add(() -> httpSys.add(host, port, previous));
+        journal.replaced.add(previous.thumbprint());
+        return true;
     }
 
     /** Makes IIS serve one name with its certificate; true if anything changed. */
@@ -140,6 +211,7 @@ public final class IisTarget implements Target, Inspectable, Observable {
         int port = settings.port();
         boolean changed = journal.imports.importIfMissing(b, friendlyName);
         if (IisSites.find(bindings, host, port).isEmpty()) {
+            journal.record(new Added(AddedNames.Part.SITE, host, port));
             sites.addBinding(site, host, port);
             journal.steps.add(() -> sites.removeBinding(site, host, port));
             changed = true;
@@ -154,6 +226,9 @@ public final class IisTarget implements Target, Inspectable, Observable {
             HttpSys.SslCert previous = bound.get();
             journal.steps.add(() -> httpSys.add(host, port, previous));
             journal.replaced.add(previous.thumbprint());
+        }
+        if (bound.isEmpty()) {
+            journal.record(new Added(AddedNames.Part.SSLCERT, host, port));
         }
         httpSys.add(host, port, wanted);
         journal.steps.add(() -> httpSys.delete(host, port));
@@ -250,15 +325,44 @@ public final class IisTarget implements Target, Inspectable, Observable {
         void run() throws TargetException, InterruptedException;
     }
 
-    /** What an apply changed, undone newest first, imported certificates last. */
+    /** What an apply changed, undone newest first, imported certificates last, then the list of added names. */
     private static final class Journal {
         final StoreImports imports;
         final List<Undo> steps = new ArrayList<>();
         /** Certificates this apply unbound from a name, the only ones its commit may remove. */
         final Set<String> replaced = new TreeSet<>();
+        private final AddedNames list;
+        private final Set<Added> namesBefore;
+        /** What the target added, as the host has it now (written before an add, after a removal). */
+        final Set<Added> names = new TreeSet<>(Added.ORDER);
 
-        Journal(StoreImports imports) {
+        Journal(StoreImports imports, AddedNames list, Set<Added> namesBefore) {
             this.imports = imports;
+            this.list = list;
+            this.namesBefore = Set.copyOf(namesBefore);
+            this.names.addAll(namesBefore);
+        }
+
+        /** Lists {@code a} before it is added, so a crash still leaves it known. */
+        void record(Added a) throws TargetException {
+            if (names.add(a)) {
+                write();
+            }
+        }
+
+        /** Stops listing {@code a} once it is removed (or found gone). */
+        void forget(Added a) throws TargetException {
+            if (names.remove(a)) {
+                write();
+            }
+        }
+
+        private void write() throws TargetException {
+            try {
+                list.write(names);
+            } catch (IOException e) {
+                throw new TargetException(NAME, "cannot record the names the iis target added: " + e.getMessage());
+            }
         }
 
         /** Undoes every step (a failed one is logged and the rest still run); true if all succeeded. */
@@ -276,7 +380,17 @@ public final class IisTarget implements Target, Inspectable, Observable {
                 }
             }
             steps.clear();
-            return imports.undo() && ok;
+            ok = imports.undo() && ok;
+            if (!names.equals(namesBefore)) {
+                try {
+                    list.write(namesBefore);
+                    names.clear();
+                    names.addAll(namesBefore);
+                } catch (IOException e) {
+                    LOG.warn("iis target: cannot rewrite the list of added names: {}", e.getMessage());
+                }
+            }
+            return ok;
         }
     }
 

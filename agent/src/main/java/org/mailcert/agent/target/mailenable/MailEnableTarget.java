@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mailcert.agent.drift.Observable;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.CommandRunner;
 import org.mailcert.agent.probe.TlsProbe;
 import org.mailcert.agent.target.ApplyReport;
@@ -45,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * to use a SAN bundle, and later applies refuse them before writing. Where Plesk manages MailEnable
  * nothing is written: the served certificates are probed and reported. On any failure the previous
  * registry value and names come back, the services restart again and imported certificates are
- * removed. Not thread-safe.
+ * removed. Drift: each endpoint is probed without SNI (the server-wide certificate) and with each
+ * per-domain name. Not thread-safe.
  */
-public final class MailEnableTarget implements Target {
+public final class MailEnableTarget implements Target, Observable {
     /** The target's name. */
     public static final String NAME = "mailenable";
     static final String KEY_READER_NOTE = "the MailEnable account may read its key";
@@ -249,6 +252,20 @@ public final class MailEnableTarget implements Target {
             throw new TargetException(NAME, misses.size() + " per-domain name(s) not served by SNI: " + UNSUPPORTED,
                     errors);
         }
+    }
+
+    /**
+     * The per-domain names, probed with SNI at every endpoint (none once SNI handshakes showed MailEnable does
+     * not serve them), and the server-wide certificate, probed without SNI; no files, no commands.
+     */
+    @Override
+    public TargetObservation observe(List<Binding> desired) {
+        Map<String, String> names = new LinkedHashMap<>();
+        if (!perDomainUnsupported) {
+            BindingRules.mail(desired).forEach(b -> names.putIfAbsent(b.servedName(), b.id()));
+        }
+        return new TargetObservation(NAME, Map.of(), List.of(), settings.endpoints(), names, !perDomainUnsupported,
+                true);
     }
 
     private static TargetException missed(String what, List<ServedCheck.Miss> misses) {

@@ -66,7 +66,8 @@ public final class StoreImports {
     }
 
     /**
-     * Removes the certificates this apply imported (newest first) and lists again what was listed before.
+     * Removes the certificates this apply imported (newest first) and lists again what was listed before (the
+     * list is left alone when the apply imported nothing: an apply that never read it must not empty it).
      *
      * @return false if interrupted (a failed removal is only logged: the certificate is unused)
      */
@@ -81,6 +82,9 @@ public final class StoreImports {
                 Thread.currentThread().interrupt();
                 return false;
             }
+        }
+        if (importedNow.isEmpty()) {
+            return true;
         }
         try {
             list.write(before);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,9 @@ class IisTargetTest {
     private static final TestPki.Leaf A_RENEWED = TestBindings.leaf("webmail.a.example");
     private static final TestPki.Leaf B = TestBindings.leaf("webmail.b.example");
     private static final TestPki.Leaf SERVER = TestBindings.leaf("mx1.a.example");
+    private static final TestPki.Leaf ADMINS = TestBindings.leaf("webmail.c.example", "webmail.a.example");
+    /** The application id IIS Manager binds certificates under. */
+    private static final String IIS_APP_ID = "{4dc3e181-e14b-4a21-b022-59fc669b0914}";
 
     @TempDir
     Path data;
@@ -162,6 +167,120 @@ class IisTargetTest {
                 "netsh delete webmail.a.example:443", "netsh add webmail.a.example:443 " + thumb(A),
                 "-DeleteKey " + thumb(B), "-DeleteKey " + thumb(A_RENEWED)), undo);
         Golden.assertMatches("windows", "iis-rollback.txt", transcriptSince(before));
+    }
+
+    /** The lines of the list of what the target added. */
+    private List<String> addedNames() throws Exception {
+        return Files.readAllLines(data.resolve("windows").resolve("iis.names"));
+    }
+
+    @Test
+    void unbindingOneOfTwoNamesRemovesItsCertificateBindingAndSiteBindingAndItsCertificateAtCommit() throws Exception {
+        target().apply(List.of(a, b)).commit();
+        assertEquals(List.of("sslcert webmail.a.example:443", "site webmail.a.example:443", "sslcert webmail.b.example:443",
+                "site webmail.b.example:443"), addedNames());
+        int before = windows.commands().size();
+
+        Target.Change change = target().apply(List.of(a));
+
+        assertEquals(List.of("webmail.b.example"), change.report().removed());
+        assertEquals(Map.of("webmail/a.example", Outcome.UNCHANGED), change.report().bindings());
+        assertFalse(windows.sslCerts.containsKey("webmail.b.example:443"));
+        assertEquals(List.of(List.of("http", "*:80:", "0"), List.of("https", "*:443:webmail.a.example", "1")),
+                windows.webBindings);
+        assertTrue(windows.store.containsKey(thumb(B)), "the certificate stays until commit");
+        assertEquals(List.of("Get-Website", "Get-WebBinding", "netsh show webmail.b.example:443",
+                "netsh delete webmail.b.example:443", "Remove-WebBinding webmail.b.example", "'present' " + thumb(A),
+                "netsh show webmail.a.example:443"), steps(before));
+        assertEquals(List.of("sslcert webmail.a.example:443", "site webmail.a.example:443"), addedNames());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("windows")
+                .resolve("iis.names"))));
+
+        change.commit();
+
+        assertFalse(windows.store.containsKey(thumb(B)), "no name uses it any more");
+        assertTrue(windows.store.containsKey(thumb(A)));
+        Golden.assertMatches("windows", "iis-unbind.txt", transcriptSince(before));
+        assertEquals(List.of(), target().apply(List.of(a)).report().removed(), "removed once");
+    }
+
+    @Test
+    void aFailureAfterTheRemovalPutsTheRemovedNameBack() throws Exception {
+        target().apply(List.of(a, b)).commit();
+        int before = windows.commands().size();
+        windows.unreachable.add("webmail.a.example");
+
+        TargetException e = assertThrows(TargetException.class, () -> target().apply(List.of(aRenewed)));
+
+        assertTrue(e.restored(), e.getMessage());
+        assertEquals(List.of(thumb(B), HttpSys.APP_ID, "MY"), windows.sslCerts.get("webmail.b.example:443"));
+        assertEquals(List.of(thumb(A), HttpSys.APP_ID, "MY"), windows.sslCerts.get("webmail.a.example:443"));
+        assertTrue(windows.webBindings.contains(List.of("https", "*:443:webmail.b.example", "1")));
+        assertTrue(windows.store.containsKey(thumb(B)));
+        assertEquals(4, addedNames().size(), "b is listed again");
+        List<String> steps = steps(before);
+        List<String> undo = steps.subList(steps.indexOf("netsh add webmail.a.example:443 " + thumb(A_RENEWED)) + 1,
+                steps.size());
+        assertEquals(List.of("netsh delete webmail.a.example:443", "netsh add webmail.a.example:443 " + thumb(A),
+                "New-WebBinding webmail.b.example", "netsh add webmail.b.example:443 " + thumb(B),
+                "-DeleteKey " + thumb(A_RENEWED)), undo);
+        Golden.assertMatches("windows", "iis-unbind-rollback.txt", transcriptSince(before));
+    }
+
+    @Test
+    void aRemovalIsUndoneWhenAnotherTargetOfTheTransactionFails() throws Exception {
+        target().apply(List.of(a, b)).commit();
+
+        Target.Change change = target().apply(List.of(a));
+        change.rollback();
+
+        assertEquals(List.of(thumb(B), HttpSys.APP_ID, "MY"), windows.sslCerts.get("webmail.b.example:443"));
+        assertTrue(windows.webBindings.contains(List.of("https", "*:443:webmail.b.example", "1")));
+        assertEquals(4, addedNames().size());
+    }
+
+    @Test
+    void aNameTheAdminAddedByHandIsNeverRemoved() throws Exception {
+        windows.storeHas(ADMINS.certificate(), "admin's");
+        windows.webBindings.add(List.of("https", "*:443:webmail.c.example", "1"));
+        windows.sslCerts.put("webmail.c.example:443", List.of(thumb(ADMINS), IIS_APP_ID, "MY"));
+        windows.webBindings.add(List.of("https", "*:443:webmail.a.example", "1"));
+        windows.sslCerts.put("webmail.a.example:443", List.of(thumb(ADMINS), IIS_APP_ID, "MY"));
+        target().apply(List.of(a, b)).commit();
+        assertEquals(List.of("sslcert webmail.b.example:443", "site webmail.b.example:443"), addedNames(),
+                "a's site binding and certificate binding were there before");
+        int before = windows.commands().size();
+
+        Target.Change change = target().apply(List.of());
+        change.commit();
+
+        assertEquals(List.of("webmail.b.example"), change.report().removed());
+        assertEquals(List.of(List.of("http", "*:80:", "0"), List.of("https", "*:443:webmail.c.example", "1"),
+                List.of("https", "*:443:webmail.a.example", "1")), windows.webBindings);
+        assertEquals(List.of(thumb(ADMINS), IIS_APP_ID, "MY"), windows.sslCerts.get("webmail.c.example:443"));
+        assertEquals(thumb(A), windows.sslCerts.get("webmail.a.example:443").get(0), "left as mailcert last bound it");
+        assertTrue(windows.store.containsKey(thumb(A)), "still bound to a name");
+        assertTrue(windows.store.containsKey(thumb(ADMINS)), "not the agent's");
+        assertFalse(windows.store.containsKey(thumb(B)));
+        assertEquals(List.of("Get-Website", "Get-WebBinding", "netsh show webmail.b.example:443",
+                "netsh delete webmail.b.example:443", "Remove-WebBinding webmail.b.example",
+                "-DeleteKey " + thumb(B)), steps(before));
+        assertEquals(List.of(), addedNames());
+        Golden.assertMatches("windows", "iis-unbind-hand-added.txt", transcriptSince(before));
+    }
+
+    @Test
+    void aDamagedListOfAddedNamesNeverBringsANameIntoACommand() throws Exception {
+        Files.createDirectories(data.resolve("windows"));
+        Files.writeString(data.resolve("windows").resolve("iis.names"), String.join("\n", "site webmail.a.example;x:443",
+                "sslcert WEBMAIL.A.EXAMPLE:443", "site $(Remove-Item).example:443", "sslcert webmail.a.example:99999",
+                "site webmail.a.example:443 certhash=00", "site webmail.z.example:443", ""));
+
+        Target.Change change = target().apply(List.of());
+
+        assertEquals(List.of(), change.report().removed());
+        assertEquals(List.of("Get-Website", "Get-WebBinding"), steps(0), "only the valid line, and its binding is gone");
+        assertEquals(List.of(), addedNames());
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mailcert.agent.drift.TargetObservation;
 import org.mailcert.agent.exec.Command;
 import org.mailcert.agent.target.Binding;
 import org.mailcert.agent.target.Outcome;
@@ -178,6 +179,27 @@ class MailEnableTargetTest {
 
         assertTrue(again.getMessage().contains("UnsupportedOnThisServer"), again.getMessage());
         assertEquals(before + 1, windows.commands().size(), "only the Plesk check ran");
+    }
+
+    @Test
+    void driftProbesEachEndpointWithoutSniAndWithEachPerDomainNameUntilSniIsShownUnsupported() throws Exception {
+        MailEnableTarget target = target();
+        Binding webmail = TestBindings.binding("webmail/example.org", "webmail.example.org", MAIL);
+
+        TargetObservation o = target.observe(List.of(server, mail, webmail));
+
+        assertEquals(Map.of("mail.example.org", "mail/example.org"), o.names());
+        assertTrue(o.serverWide() && o.perDomain());
+        assertEquals(List.of("smtp:25"), o.endpoints().stream().map(x -> x.service() + ":" + x.port()).toList());
+        assertTrue(o.files().isEmpty() && o.configs().isEmpty());
+        assertEquals(List.of(), windows.commands(), "observing runs nothing");
+
+        assertThrows(TargetException.class, () -> target.apply(List.of(server, mail)));
+        TargetObservation after = target.observe(List.of(server, mail));
+
+        assertEquals(Map.of(), after.names());
+        assertFalse(after.perDomain());
+        assertTrue(after.serverWide());
     }
 
     @ParameterizedTest
