@@ -22,6 +22,7 @@ command -v swaks >/dev/null 2>&1 || need+=(swaks)
 command -v pebble >/dev/null 2>&1 || need+=(pebble)               # ACME test CA (and pebble-challtestsrv)
 command -v named >/dev/null 2>&1 || need+=(bind9)                 # RFC 2136 dynamic updates with TSIG
 command -v tsig-keygen >/dev/null 2>&1 || need+=(bind9-utils)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)      # systemd-analyze verify of the units
 [ -x /usr/sbin/nginx ] || need+=(nginx)                            # webmail over HTTPS (the nginx target)
 
 if [ ${#need[@]} -eq 0 ]; then
