@@ -8,6 +8,9 @@ set -euo pipefail
 
 need=()
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+# The packages' dependency (installers/test-packages.sh installs them with dpkg -i).
+dpkg-query -W -f='${Status}' openjdk-17-jre-headless 2>/dev/null | grep -q 'ok installed' || need+=(openjdk-17-jre-headless)
+command -v adduser >/dev/null 2>&1 || need+=(adduser)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
