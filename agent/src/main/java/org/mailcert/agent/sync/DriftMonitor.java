@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * and when each item was first seen, and writes the last report to {@code state/drift.json} for
  * {@code mailcert-agent status}.
  *
- * <p>Called from the sync loop thread only, except {@link #fileChanged()}, which the file watch
+ * <p>Called from the sync loop thread only, except {@link #fileChanged(Set)}, which the file watch
  * calls from its own thread.
  */
 final class DriftMonitor {
@@ -140,11 +140,6 @@ final class DriftMonitor {
     /** Whether file changes start cycles. */
     boolean watchesFiles() {
         return settings.watchFiles();
-    }
-
-    /** A managed file changed on disk; safe from any thread. Tells the listener. */
-    void fileChanged() {
-        fileChanged(Set.of());
     }
 
     /**

@@ -27,11 +27,6 @@ public final class ShiftedClock extends Clock {
         }
     }
 
-    /** How far ahead of real time the clock is. */
-    public Duration offset() {
-        return offset;
-    }
-
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
