@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves the Debian packages and install-agent.sh on this machine (as root; CI runs it after the
-# tests). It builds both packages and a copy of each with a higher version, then:
+# tests). It builds both packages, checks the Windows zip's contents, makes a copy of each package
+# with a higher version, then:
 #  1. installs the controller with dpkg -i, runs the three commands' --version, checks the units with
 #     systemd-analyze verify and starts the controller from the installed files as its unit's
 #     ExecStart does (as user mailcert, on loopback ports);
@@ -29,14 +30,31 @@ controller_deb=installers/target/mailcert-controller.deb
 agent_deb=installers/target/mailcert-agent.deb
 for d in "$controller_deb" "$agent_deb"; do [ -f "$d" ] || fail "$d was not built"; done
 
+# The Windows zip: what install-agent.ps1 expects beside it, the scripts with Windows line ends.
+zip=installers/target/mailcert-agent-windows.zip
+[ -f "$zip" ] || fail "$zip was not built"
+listing=$(jar tf "$zip")
+for f in mailcert-agent.jar install-agent.ps1 mailcert-agent.cmd README.md; do
+  echo "$listing" | grep -qx "$f" || fail "$zip has no $f"
+done
+[ "$(echo "$listing" | grep -c '^lib/.*\.jar$')" -eq "$(ls agent/target/lib/*.jar | wc -l)" ] \
+  || fail "$zip does not hold every jar of agent/target/lib"
+unzip_one() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$@"; }
+for f in install-agent.ps1 mailcert-agent.cmd; do
+  [ "$(unzip_one "$zip" "$f" | grep -c $'\r$')" -eq "$(unzip_one "$zip" "$f" | wc -l)" ] || fail "$f in $zip is not CRLF"
+done
+
 work=$(mktemp -d)
 chmod 755 "$work"
+sandbox=$(pwd)/installers/unit-sandbox.sh
+# The files target's directory: outside /tmp, which the units replace with their own (PrivateTmp).
+files_dir=/srv/mailcert-test-files
 controller_pid=
 cleanup() {
   [ -n "$controller_pid" ] && kill "$controller_pid" 2>/dev/null || true
   [ -f "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")" 2>/dev/null || true
   dpkg --purge mailcert-agent mailcert-controller >/dev/null 2>&1 || true
-  rm -rf "$work"
+  rm -rf "$work" "$files_dir"
 }
 trap cleanup EXIT
 
@@ -63,11 +81,12 @@ free_port() {
 port=$(free_port 17443)
 metrics=$(free_port $((port + 1)))
 start_controller() {
-  # The unit's ExecStart, as the unit's user, on loopback ports instead of the configured 0.0.0.0:7443.
-  local exec_start
-  exec_start=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/mailcert-controller.service)
-  runuser -u mailcert -- $exec_start --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$metrics" \
-    >>"$work/controller.log" 2>&1 &
+  # The unit's ExecStart, as the unit's user, with the unit's read-only file system, on loopback ports
+  # instead of the configured 0.0.0.0:7443.
+  local unit=/lib/systemd/system/mailcert-controller.service exec_start
+  exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+  "$sandbox" "$unit" -- runuser -u mailcert -- $exec_start --listen "127.0.0.1:$port" \
+    --metrics-listen "127.0.0.1:$metrics" >>"$work/controller.log" 2>&1 &
   controller_pid=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$metrics/healthz" >/dev/null && return 0
@@ -80,15 +99,18 @@ start_controller() {
 stop_controller() { kill "$controller_pid"; wait "$controller_pid" 2>/dev/null || true; controller_pid=; }
 cli() { mailcert --controller "localhost:$port" "$@"; }
 
-# A stand-in systemctl for install-agent.sh: records each call and runs the agent's unit ExecStart.
+# A stand-in systemctl for install-agent.sh: records each call and runs the agent's unit ExecStart
+# with the file system the unit and its drop-ins give it.
 mkdir "$work/bin"
 cat >"$work/bin/systemctl" <<EOF
-#!/bin/sh
+#!/bin/bash
 echo "systemctl \$*" >>"$work/systemctl.log"
 case "\$*" in
   "restart mailcert-agent.service")
     [ -f "$work/agent.pid" ] && kill "\$(cat "$work/agent.pid")" 2>/dev/null && sleep 1
-    \$(sed -n 's/^ExecStart=//p' /lib/systemd/system/mailcert-agent.service) >>"$work/agent.log" 2>&1 &
+    unit=/lib/systemd/system/mailcert-agent.service
+    "$sandbox" "\$unit" \$(ls /etc/systemd/system/mailcert-agent.service.d/*.conf 2>/dev/null) -- \
+      \$(sed -n 's/^ExecStart=//p' "\$unit") >>"$work/agent.log" 2>&1 &
     echo \$! >"$work/agent.pid" ;;
 esac
 EOF
@@ -122,13 +144,13 @@ if dpkg-query -W -f='${db:Status-Status}' mailcert-agent 2>/dev/null | grep -qx 
 fi
 cli token create --host pkg-test.example.com | tail -n 1 >"$work/token"
 install_agent --controller "localhost:$port" --token-file - --package "$agent_deb" --target files \
-  --set "files-dir=$work/files" --wait 60 <"$work/token" | tee "$work/install.log"
+  --set "files-dir=$files_dir" --wait 60 <"$work/token" | tee "$work/install.log"
 mailcert-agent --version | grep -q '^mailcert-agent ' || fail "mailcert-agent --version"
 systemd-analyze verify /lib/systemd/system/mailcert-controller.service /lib/systemd/system/mailcert-agent.service
 grep -q 'the agent is connected' "$work/install.log" || fail "install-agent.sh did not see the agent connect"
 [ "$(stat -c '%a' /var/lib/mailcert-agent/identity/agent.key)" = 600 ] || fail "the agent key is not 0600"
 grep -qx 'target: \[files\]' /etc/mailcert/agent.yaml || fail "agent.yaml has no target line: $(cat /etc/mailcert/agent.yaml)"
-grep -qx "ReadWritePaths=$work/files" /etc/systemd/system/mailcert-agent.service.d/install-agent.conf \
+grep -qx "ReadWritePaths=$files_dir" /etc/systemd/system/mailcert-agent.service.d/install-agent.conf \
   || fail "no drop-in opening the files target's directory"
 grep -qx 'systemctl enable mailcert-agent.service' "$work/systemctl.log" || fail "the service was not enabled"
 cli host show pkg-test.example.com | grep -q enrolled || fail "the controller does not list the host as enrolled"
@@ -137,7 +159,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -s
   -addext subjectAltName=DNS:pkg-test.example.com -keyout "$work/leaf.key" -out "$work/leaf.pem" 2>/dev/null
 cli cert import pkg-test --cert "$work/leaf.pem" --key "$work/leaf.key" >/dev/null
 cli bind pkg-test.example.com server pkg-test >/dev/null
-live=$work/files/live/pkg-test.example.com
+live=$files_dir/live/pkg-test.example.com
 for _ in $(seq 1 60); do [ -f "$live/fullchain.pem" ] && break; sleep 0.5; done
 cmp -s "$live/cert.pem" "$work/leaf.pem" || fail "the installed agent did not write the bound certificate to $live"
 [ "$(stat -c '%a' "$live/privkey.pem")" = 600 ] || fail "the installed key is not 0600"
@@ -145,6 +167,16 @@ cmp -s "$live/cert.pem" "$work/leaf.pem" || fail "the installed agent did not wr
 install_agent --package "$agent_deb" --wait 60 >"$work/again.log"
 grep -q "keeping this host's identity" "$work/again.log" || fail "a second run did not keep the identity: $(cat "$work/again.log")"
 grep -q 'the agent is connected' "$work/again.log" || fail "the agent did not connect again: $(cat "$work/again.log")"
+
+# The sandbox does hold: outside its ReadWritePaths nothing can be written.
+if "$sandbox" /lib/systemd/system/mailcert-agent.service -- touch /etc/mailcert-sandbox-probe 2>/dev/null; then
+  rm -f /etc/mailcert-sandbox-probe
+  fail "unit-sandbox.sh let the agent write /etc"
+fi
+# The servers' own checks, which the agent runs before every reload, pass on the unit's file system.
+# (Postfix's needs a main.cf, which this machine has none of: its queue directory is writable.)
+"$sandbox" /lib/systemd/system/mailcert-agent.service -- sh -c 'nginx -t -q && doveconf -n >/dev/null' \
+  || fail "nginx -t or doveconf -n fails with the agent unit's file system"
 
 step "3. upgrade to ${version}+up1"
 key_before=$(sha256sum /var/lib/mailcert-agent/identity/agent.key)

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "mailcert-agent", versionProvider = AgentMain.Version.class,
         description = "The mailcert agent: installs the certificates the controller assigns to this host.",
-        subcommands = {EnrollCommand.class, RunCommand.class, StatusCommand.class},
+        subcommands = {EnrollCommand.class, RunCommand.class, StatusCommand.class, ServiceCommand.class},
         footer = {"", "MAILCERT_LOG=debug (or info, warn, off) sets how much is logged to stderr.",
             "Exit codes: 0 success, 1 error, 2 bad usage."})
 public final class AgentMain implements Runnable {
@@ -65,8 +65,7 @@ public final class AgentMain implements Runnable {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((e, a) -> {
-            String sub = e.getCommandLine().getCommandName();
-            String help = sub.equals(NAME) ? NAME + " --help" : NAME + " " + sub + " --help";
+            String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
             err.println(NAME + ": " + oneLine(e.getMessage()) + " (see " + help + ")");
             return 2;
         });
@@ -93,7 +92,7 @@ public final class AgentMain implements Runnable {
     /** {@code mailcert-agent} without a command is a usage error. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: enroll, run or status");
+        throw new ParameterException(spec.commandLine(), "missing command: enroll, run, status or service");
     }
 
     private static String describe(Exception e) {

@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import org.mailcert.agent.facts.HostFactsReader;
 import org.mailcert.agent.identity.Enroller;
 import org.mailcert.agent.identity.IdentityStore;
-import org.mailcert.agent.state.StateStore;
 import org.mailcert.common.enroll.JoinTokenValue;
 import org.mailcert.common.net.ControllerAddress;
 import picocli.CommandLine.Command;
@@ -41,9 +40,6 @@ final class EnrollCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Environment variable that may hold the join token instead of --token. */
-    static final String ENV_TOKEN = "MAILCERT_JOIN_TOKEN";
-
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./var/agent",
             description = "Where the identity and state live (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -53,50 +49,18 @@ final class EnrollCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JoinTokenValue token = token();
+        JoinTokenValue token = JoinTokens.read(this.token, tokenFile, main.env, spec.commandLine(),
+                "--token TOKEN, --token-file FILE");
         IdentityStore store = new IdentityStore(dataDir);
         Enroller.Result result = new Enroller(main.services.enrollment(), main.services.clock())
                 .enroll(controller, token, HostFactsReader.current(), store, force);
-        if (result.previousHost().isPresent() && !result.previousHost().get().equals(result.host())) {
-            new StateStore(dataDir).clear();
-            main.out.println("replaced the identity of " + result.previousHost().get() + " and forgot its applied state");
-        }
+        result.forgetReplacedHostState(dataDir).ifPresent(main.out::println);
         main.out.println("enrolled as " + result.host() + " (host id " + result.hostId() + ") with the controller at "
                 + controller);
         main.out.println("  identity:  " + store.directory() + " (client certificate valid until " + result.notAfter()
                 + ", renewed automatically)");
         main.out.println("  next:      mailcert-agent run --data-dir " + dataDir + " --files-dir DIR");
         return 0;
-    }
-
-    /** The token from --token, --token-file or the environment: exactly one of them. */
-    private JoinTokenValue token() throws java.io.IOException {
-        String fromEnv = main.env.get(ENV_TOKEN);
-        int given = (token != null ? 1 : 0) + (tokenFile != null ? 1 : 0);
-        if (given > 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --token or --token-file, not both");
-        }
-        if (token != null) {
-            return token;
-        }
-        String text;
-        if (tokenFile != null) {
-            if (!java.nio.file.Files.isReadable(tokenFile)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--token-file " + tokenFile + " is not a readable file");
-            }
-            text = java.nio.file.Files.readAllLines(tokenFile).stream().findFirst().orElse("");
-        } else if (fromEnv != null && !fromEnv.isBlank()) {
-            text = fromEnv;
-        } else {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "a join token is needed: --token TOKEN, --token-file FILE or " + ENV_TOKEN);
-        }
-        try {
-            return JoinTokenValue.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
     }
 
     /** Parses {@code --token} without echoing it; a bad value is a usage error. */

@@ -2,6 +2,7 @@ package org.mailcert.agent.identity;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.mailcert.agent.identity.EnrollmentException.Reason;
+import org.mailcert.agent.state.StateException;
+import org.mailcert.agent.state.StateStore;
 import org.mailcert.common.enroll.JoinTokenValue;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
@@ -54,6 +57,19 @@ public final class Enroller {
      * @param previousHost the host of the identity replaced by {@code --force}, if any
      */
     public record Result(String host, String hostId, Instant notAfter, Optional<String> previousHost) {
+        /**
+         * When this enrollment replaced the identity of another host, forgets that host's applied state in
+         * {@code dataDir} (its bindings are not this host's) and returns the line that says so.
+         *
+         * @throws StateException if the state cannot be removed
+         */
+        public Optional<String> forgetReplacedHostState(Path dataDir) throws StateException {
+            if (previousHost.isEmpty() || previousHost.get().equals(host)) {
+                return Optional.empty();
+            }
+            new StateStore(dataDir).clear();
+            return Optional.of("replaced the identity of " + previousHost.get() + " and forgot its applied state");
+        }
     }
 
     /**

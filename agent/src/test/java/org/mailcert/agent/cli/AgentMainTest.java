@@ -1,20 +1,21 @@
 package org.mailcert.agent.cli;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mailcert.agent.testing.AgentCli.assertOneLineError;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailcert.agent.state.StatusStore;
+import org.mailcert.agent.testing.AgentCli;
+import org.mailcert.agent.testing.AgentCli.Run;
 import org.mailcert.agent.testing.AgentPki;
 import org.mailcert.agent.testing.TestStatus;
 import org.mailcert.common.net.ControllerAddress;
@@ -24,69 +25,51 @@ class AgentMainTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run agent(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = AgentMain.run(args, new PrintStream(out, true), new PrintStream(err, true), Map.of());
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineError(Run run, int code, String fragment) {
-        assertEquals(code, run.code(), run.err());
-        assertTrue(run.err().startsWith("mailcert-agent: "), run.err());
-        assertEquals(1, run.err().strip().lines().count(), "one line: " + run.err());
-        assertTrue(run.err().contains(fragment), run.err());
-        assertFalse(run.err().contains("\tat "), "no stack trace");
-    }
-
     @Test
     void helpAndVersionExitZero() {
-        Run help = agent("--help");
+        Run help = AgentCli.run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("enroll") && help.out().contains("run") && help.out().contains("status"));
-        Run version = agent("--version");
+        Run version = AgentCli.run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("mailcert-agent "), version.out());
-        assertEquals(0, agent("run", "--help").code());
+        assertEquals(0, AgentCli.run("run", "--help").code());
     }
 
     @Test
     void noCommandIsBadUsage() {
-        assertOneLineError(agent(), 2, "missing command");
+        assertOneLineError(AgentCli.run(), 2, "missing command");
     }
 
     @Test
     void targetsThatCannotRunHereAndBadTargetSettingsAreUsageErrors() {
-        assertOneLineError(agent("run", "--target", "iis"), 2, "the iis target runs only on Windows");
-        assertOneLineError(agent("run", "--target", "postfix,iis,mailenable"), 2, "the mailenable target runs only on"
+        assertOneLineError(AgentCli.run("run", "--target", "iis"), 2, "the iis target runs only on Windows");
+        assertOneLineError(AgentCli.run("run", "--target", "postfix,iis,mailenable"), 2, "the mailenable target runs only on"
                 + " Windows");
-        assertOneLineError(agent("run", "--target", "nginx"), 2,
+        assertOneLineError(AgentCli.run("run", "--target", "nginx"), 2,
                 "--target nginx needs either --webmail-upstream URL or --webmail-root DIR");
-        assertOneLineError(agent("run", "--target", "nginx", "--webmail-upstream", "http://127.0.0.1:8080/;x"), 2,
+        assertOneLineError(AgentCli.run("run", "--target", "nginx", "--webmail-upstream", "http://127.0.0.1:8080/;x"), 2,
                 "webmail upstream");
-        assertOneLineError(agent("run", "--target", "nginx", "--webmail-root", "/srv/web mail"), 2,
+        assertOneLineError(AgentCli.run("run", "--target", "nginx", "--webmail-root", "/srv/web mail"), 2,
                 "must be an absolute path without spaces");
-        assertOneLineError(agent("run", "--target", "mailenable"), 2, "the mailenable target runs only on Windows");
-        assertOneLineError(agent("run", "--target", "qmail", "--qmail-sni", "maybe"), 2,
+        assertOneLineError(AgentCli.run("run", "--target", "mailenable"), 2, "the mailenable target runs only on Windows");
+        assertOneLineError(AgentCli.run("run", "--target", "qmail", "--qmail-sni", "maybe"), 2,
                 "--qmail-sni must be detect, on or off, not 'maybe'");
-        assertOneLineError(agent("run", "--target", "courier", "--probe-deadline", "0s"), 2,
+        assertOneLineError(AgentCli.run("run", "--target", "courier", "--probe-deadline", "0s"), 2,
                 "--probe-deadline must be positive");
-        assertOneLineError(agent("run", "--target", "exchange"), 2, "unknown target 'exchange'");
-        assertOneLineError(agent("run"), 2, "no target to install certificates into");
-        assertOneLineError(agent("run", "--target", "files"), 2, "--target files needs --files-dir DIR");
+        assertOneLineError(AgentCli.run("run", "--target", "exchange"), 2, "unknown target 'exchange'");
+        assertOneLineError(AgentCli.run("run"), 2, "no target to install certificates into");
+        assertOneLineError(AgentCli.run("run", "--target", "files"), 2, "--target files needs --files-dir DIR");
     }
 
     @Test
     void badOptionValuesAreBadUsage() {
         String files = tmp.resolve("f").toString();
-        assertOneLineError(agent("run", "--files-dir", files, "--probe-port", "smtp=99999"), 2, "not a port");
-        assertOneLineError(agent("run", "--files-dir", files, "--probe-port", "gopher=70"), 2, "unknown service");
-        assertOneLineError(agent("run", "--files-dir", files, "--mode", "fix"), 2, "--mode must be");
-        assertOneLineError(agent("run", "--files-dir", files, "--start-delay", "soon"), 2, "is not a duration");
-        assertOneLineError(agent("run", "--files-dir", files, "--files-command", "reload 'unbalanced"), 2,
+        assertOneLineError(AgentCli.run("run", "--files-dir", files, "--probe-port", "smtp=99999"), 2, "not a port");
+        assertOneLineError(AgentCli.run("run", "--files-dir", files, "--probe-port", "gopher=70"), 2, "unknown service");
+        assertOneLineError(AgentCli.run("run", "--files-dir", files, "--mode", "fix"), 2, "--mode must be");
+        assertOneLineError(AgentCli.run("run", "--files-dir", files, "--start-delay", "soon"), 2, "is not a duration");
+        assertOneLineError(AgentCli.run("run", "--files-dir", files, "--files-command", "reload 'unbalanced"), 2,
                 "--files-command");
     }
 
@@ -94,13 +77,13 @@ class AgentMainTest {
     void theConfigFileSetsRunOptions() throws Exception {
         Path config = tmp.resolve("agent.yaml");
         Files.writeString(config, "target: [iis]\n");
-        assertOneLineError(agent("run", "--config", config.toString()), 2, "the iis target runs only on Windows");
+        assertOneLineError(AgentCli.run("run", "--config", config.toString()), 2, "the iis target runs only on Windows");
 
         Files.writeString(config, "files-dir: " + tmp.resolve("f") + "\ndata-dir: " + tmp.resolve("nodata") + "\n");
-        assertOneLineError(agent("run", "--config", config.toString()), 1, "no identity in " + tmp.resolve("nodata"));
+        assertOneLineError(AgentCli.run("run", "--config", config.toString()), 1, "no identity in " + tmp.resolve("nodata"));
 
         Files.writeString(config, "files-dri: /x\n");
-        assertOneLineError(agent("run", "--config", config.toString()), 2, "unknown setting 'files-dri'");
+        assertOneLineError(AgentCli.run("run", "--config", config.toString()), 2, "unknown setting 'files-dri'");
     }
 
     @Test
@@ -109,7 +92,7 @@ class AgentMainTest {
         AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("localhost:7443"),
                 Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-08T00:00:00Z"));
 
-        Run run = agent("run", "--data-dir", data.toString(), "--files-dir", tmp.resolve("f").toString());
+        Run run = AgentCli.run("run", "--data-dir", data.toString(), "--files-dir", tmp.resolve("f").toString());
 
         assertEquals(1, run.code());
         assertEquals("mailcert-agent: identity expired on 2024-01-08T00:00:00Z; create a new token with `mailcert"
@@ -118,26 +101,26 @@ class AgentMainTest {
 
     @Test
     void aBadTokenIsBadUsageAndItsSecretIsNotEchoed() {
-        Run run = agent("enroll", "--controller", "localhost:7443", "--token", "mc1.tokid.VERYSECRETVALUE.short",
+        Run run = AgentCli.run("enroll", "--controller", "localhost:7443", "--token", "mc1.tokid.VERYSECRETVALUE.short",
                 "--data-dir", tmp.toString());
         assertOneLineError(run, 2, "CA pin");
         assertFalse(run.err().contains("VERYSECRETVALUE"), run.err());
-        assertOneLineError(agent("enroll", "--token", pkiToken()), 2, "Missing required option: '--controller");
+        assertOneLineError(AgentCli.run("enroll", "--token", pkiToken()), 2, "Missing required option: '--controller");
     }
 
     @Test
     void theTokenCanComeFromAFileInsteadOfTheCommandLine() throws Exception {
         String dir = tmp.toString();
-        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--data-dir", dir), 2,
+        assertOneLineError(AgentCli.run("enroll", "--controller", "localhost:7443", "--data-dir", dir), 2,
                 "a join token is needed: --token TOKEN, --token-file FILE or MAILCERT_JOIN_TOKEN");
         Path file = tmp.resolve("token");
         java.nio.file.Files.writeString(file, "mc1.tokid.VERYSECRETVALUE.short\n");
-        Run bad = agent("enroll", "--controller", "localhost:7443", "--token-file", file.toString(), "--data-dir", dir);
+        Run bad = AgentCli.run("enroll", "--controller", "localhost:7443", "--token-file", file.toString(), "--data-dir", dir);
         assertOneLineError(bad, 2, "CA pin");
         assertFalse(bad.err().contains("VERYSECRETVALUE"), bad.err());
-        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--token", pkiToken(), "--token-file",
+        assertOneLineError(AgentCli.run("enroll", "--controller", "localhost:7443", "--token", pkiToken(), "--token-file",
                 file.toString(), "--data-dir", dir), 2, "not both");
-        assertOneLineError(agent("enroll", "--controller", "localhost:7443", "--token-file",
+        assertOneLineError(AgentCli.run("enroll", "--controller", "localhost:7443", "--token-file",
                 tmp.resolve("missing").toString(), "--data-dir", dir), 2, "is not a readable file");
     }
 
@@ -151,7 +134,7 @@ class AgentMainTest {
         AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
         new StatusStore(data).save(TestStatus.sample());
 
-        Run run = agent("status", "--data-dir", data.toString());
+        Run run = AgentCli.run("status", "--data-dir", data.toString());
 
         assertEquals(0, run.code(), run.err());
         String out = run.out();
@@ -174,7 +157,7 @@ class AgentMainTest {
         AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
         new StatusStore(data).save(TestStatus.sample());
 
-        Run run = agent("status", "--data-dir", data.toString(), "--output", "json");
+        Run run = AgentCli.run("status", "--data-dir", data.toString(), "--output", "json");
 
         assertEquals(0, run.code(), run.err());
         Struct.Builder parsed = Struct.newBuilder();
@@ -192,11 +175,11 @@ class AgentMainTest {
     void statusBeforeTheFirstRunSaysSo() throws Exception {
         Path data = tmp.resolve("agent");
         AgentPki.create().enroll(data, "mx1.example.com", ControllerAddress.parse("controller.example.net:7443"));
-        Run run = agent("status", "--data-dir", data.toString());
+        Run run = AgentCli.run("status", "--data-dir", data.toString());
         assertEquals(0, run.code());
         assertTrue(run.out().contains("not started"), run.out());
-        assertOneLineError(agent("status", "--data-dir", tmp.resolve("none").toString()), 1, "no identity in");
-        assertOneLineError(agent("status", "--data-dir", data.toString(), "--output", "xml"), 2,
+        assertOneLineError(AgentCli.run("status", "--data-dir", tmp.resolve("none").toString()), 1, "no identity in");
+        assertOneLineError(AgentCli.run("status", "--data-dir", data.toString(), "--output", "xml"), 2,
                 "not an output format");
     }
 }

@@ -14,8 +14,6 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +23,14 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailcert.agent.cli.AgentMain;
+import org.mailcert.agent.testing.AgentCli;
+import org.mailcert.agent.testing.AgentCli.Run;
 import org.mailcert.agent.testing.AgentPki;
 import org.mailcert.common.enroll.JoinTokenValue;
 import org.mailcert.common.pki.Csrs;
@@ -102,21 +100,11 @@ class EnrollIT {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run agent(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = AgentMain.run(args, new PrintStream(out, true), new PrintStream(err, true), Map.of());
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private Run enroll(Path dataDir, JoinTokenValue token, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("enroll", "--controller", controller, "--token",
                 token.encode(), "--data-dir", dataDir.toString()));
         args.addAll(List.of(more));
-        return agent(args.toArray(new String[0]));
+        return AgentCli.run(args.toArray(new String[0]));
     }
 
     private static String mode(Path p) throws Exception {
@@ -219,7 +207,7 @@ class EnrollIT {
         int port = server.getPort();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 
-        Run run = agent("enroll", "--controller", "localhost:" + port, "--token", pki.token().encode(),
+        Run run = AgentCli.run("enroll", "--controller", "localhost:" + port, "--token", pki.token().encode(),
                 "--data-dir", tmp.resolve("agent").toString());
 
         assertEquals(1, run.code());
