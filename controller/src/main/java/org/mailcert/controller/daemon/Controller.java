@@ -37,6 +37,7 @@ import org.mailcert.controller.certs.CertificateService;
 import org.mailcert.controller.clients.ClientSettingsService;
 import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.events.EventFeed;
+import org.mailcert.controller.events.EventRetention;
 import org.mailcert.controller.hosts.HostService;
 import org.mailcert.controller.issuers.AcmeCounters;
 import org.mailcert.controller.issuers.AcmeWiring;
@@ -171,6 +172,7 @@ public final class Controller implements AutoCloseable {
             BindingService bindings = new BindingService(store, inspector, hub);
             ExecutorService feedExecutor = Executors.newCachedThreadPool(daemonThreads("event-feed"));
             EventFeed events = new EventFeed(store, feedExecutor);
+            EventRetention retention = new EventRetention(store, clock, config.eventLog());
             DriftService drift = new DriftService(store, hub::connected, clock);
             CertificateService certificates = new CertificateService(store, inspector, bindings, hub);
             IssuerService issuers = new IssuerService(store, acme.ca());
@@ -220,11 +222,12 @@ public final class Controller implements AutoCloseable {
             MetricsServer metrics = null;
             if (config.metricsListen().isPresent()) {
                 metrics = MetricsServer.start(config.metricsListen().get(), () -> true,
-                        () -> new ControllerMetrics(store, hub, drift, acmeCounters).render());
+                        () -> new ControllerMetrics(store, hub, drift, acmeCounters, retention::pruned).render());
             }
             log.info("controller serving on port {} (data dir {}, store revision {})", server.getPort(), dir.root(),
                     store.revision());
             renewals.start(syncExecutor, renewalTick);
+            retention.start(syncExecutor);
             return new Controller(store, server, metrics, feedExecutor, syncExecutor, hub, health, dir, renewals,
                     acmeExecutor);
         } catch (ControllerException | IOException | RuntimeException e) {

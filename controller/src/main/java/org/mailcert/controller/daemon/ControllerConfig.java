@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.mailcert.controller.events.EventRetention;
 
 /**
  * Validated settings of one controller process.
@@ -15,10 +16,11 @@ import java.util.Optional;
  * @param agentCertificateLifetime how long an agent's client certificate is valid
  * @param pageBytes     how large one page of an agent's desired state may grow
  * @param keepalive     how the controller finds dead agent connections
+ * @param eventLog      how much of the event log is kept
  */
 record ControllerConfig(Path dataDir, InetSocketAddress listen, List<String> names, List<String> ips,
         Optional<InetSocketAddress> metricsListen, Optional<Path> extraRoots, java.time.Duration agentCertificateLifetime,
-        int pageBytes, Keepalive keepalive) {
+        int pageBytes, Keepalive keepalive, EventRetention.Limits eventLog) {
 
     /**
      * The controller's own keepalive pings on agent connections: one after {@code time} without

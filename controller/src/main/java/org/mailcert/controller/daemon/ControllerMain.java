@@ -17,6 +17,7 @@ import org.mailcert.common.config.YamlDefaults;
 import org.mailcert.common.names.DnsNames;
 import org.mailcert.common.names.InvalidNameException;
 import org.mailcert.controller.ControllerException;
+import org.mailcert.controller.events.EventRetention;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +59,14 @@ public final class ControllerMain implements Callable<Integer> {
     @Option(names = "--agent-keepalive-timeout", paramLabel = "DURATION", defaultValue = "20s",
             description = "close an agent connection whose ping is not answered within this (default: ${DEFAULT-VALUE})")
     String agentKeepaliveTimeout;
+
+    @Option(names = "--event-retention", paramLabel = "DURATION", defaultValue = "365d",
+            description = "delete events older than this from the event log, hourly; at least 1d (default: ${DEFAULT-VALUE})")
+    String eventRetention;
+
+    @Option(names = "--event-max", paramLabel = "N", defaultValue = "1000000",
+            description = "keep at most this many of the newest events; at least 1000 (default: ${DEFAULT-VALUE})")
+    long eventMax;
 
     @Option(names = "--extra-roots", paramLabel = "FILE",
             description = "PEM roots trusted besides the JDK's when judging certificates")
@@ -155,7 +164,17 @@ public final class ControllerMain implements Callable<Integer> {
         }
         return new ControllerConfig(dataDir, HostPort.parse("--listen", listen), List.copyOf(dns), List.copyOf(ips),
                 metrics, Optional.ofNullable(extraRoots), lifetime(agentCertLifetime),
-                org.mailcert.controller.sync.SyncSession.PAGE_BYTES, keepalive());
+                org.mailcert.controller.sync.SyncSession.PAGE_BYTES, keepalive(), eventLog());
+    }
+
+    private EventRetention.Limits eventLog() throws ControllerException {
+        java.time.Duration age = positive("--event-retention", eventRetention);
+        try {
+            return new EventRetention.Limits(age, eventMax);
+        } catch (IllegalArgumentException e) {
+            throw ControllerException.invalid("--event-retention " + eventRetention + ", --event-max " + eventMax + ": "
+                    + e.getMessage());
+        }
     }
 
     private ControllerConfig.Keepalive keepalive() throws ControllerException {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.mailcert.controller.drift.BoundCertificate;
 import org.mailcert.controller.drift.DriftService;
 import org.mailcert.controller.drift.FleetSnapshot;
@@ -24,16 +25,21 @@ final class ControllerMetrics {
     private final SyncHub hub;
     private final DriftService drift;
     private final AcmeCounters acme;
+    private final LongSupplier eventsPruned;
 
     ControllerMetrics(Store store, SyncHub hub, DriftService drift) {
-        this(store, hub, drift, new AcmeCounters());
+        this(store, hub, drift, new AcmeCounters(), () -> 0);
     }
 
-    ControllerMetrics(Store store, SyncHub hub, DriftService drift, AcmeCounters acme) {
+    /**
+     * @param eventsPruned events the retention deleted since start
+     */
+    ControllerMetrics(Store store, SyncHub hub, DriftService drift, AcmeCounters acme, LongSupplier eventsPruned) {
         this.store = store;
         this.hub = hub;
         this.drift = drift;
         this.acme = acme;
+        this.eventsPruned = eventsPruned;
     }
 
     /** The exposition text for one scrape. */
@@ -95,6 +101,9 @@ final class ControllerMetrics {
         acme.failuresByKind().forEach((kind, n) -> sample(out, "mailcert_acme_failures_total", "kind", kind, n));
         gauge(out, "mailcert_acme_certificates_failing", "Certificates ordered by ACME whose last attempt failed.",
                 store.acmeOrders().stream().filter(o -> o.failures() > 0).count());
+        gauge(out, "mailcert_event_seq", "Sequence number of the newest event.", store.lastEventSeq());
+        counter(out, "mailcert_events_pruned_total", "Events the retention limits deleted since start.",
+                eventsPruned.getAsLong());
         return out.toString();
     }
 

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -441,6 +442,52 @@ public final class RocksStore implements Store {
             }
             return out;
         });
+    }
+
+    /**
+     * Finds the prefix to delete with one forward scan and drops it with a synced range delete, under
+     * the write lock so that no event is appended meanwhile; RocksDB reclaims the space in compaction.
+     */
+    @Override
+    public long pruneEvents(Instant olderThan, long keepNewest) throws ControllerException {
+        Objects.requireNonNull(olderThan, "olderThan");
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            writeLock.lock();
+            try {
+                long keepFrom = lastEventSeq - Math.max(1, keepNewest) + 1;
+                long first = -1;
+                long last = -1;
+                long count = 0;
+                try (RocksIterator it = db.newIterator(cf.events())) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        long seq = Keys.longValue(it.key());
+                        if (seq >= keepFrom && !RecordMapper.decodeEvent(it.value()).time().isBefore(olderThan)) {
+                            break;
+                        }
+                        if (seq == lastEventSeq) {
+                            break;
+                        }
+                        first = first < 0 ? seq : first;
+                        last = seq;
+                        count++;
+                    }
+                    it.status();
+                }
+                if (count > 0) {
+                    db.deleteRange(cf.events(), syncWrite, Keys.event(first), Keys.event(last + 1));
+                    LOG.info("pruned {} events (sequence {} to {}) from store {}", count, first, last, dir);
+                }
+                return count;
+            } catch (RocksDBException e) {
+                throw internal("cannot prune events in store " + dir + ": " + e.getMessage(), e);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     @Override

@@ -87,6 +87,17 @@ public interface Store extends AutoCloseable {
     /** The sequence number of the newest event; 0 when there is none. */
     long lastEventSeq();
 
+    /**
+     * Deletes the oldest events: every event from the start of the log up to the last one that is older
+     * than {@code olderThan} or not among the newest {@code keepNewest}. Only a prefix of the log goes (an
+     * event whose time went back with the clock waits for the ones before it), the newest event always
+     * stays, and sequence numbers are never reused.
+     *
+     * @return how many events were deleted
+     * @throws ControllerException if RocksDB fails
+     */
+    long pruneEvents(java.time.Instant olderThan, long keepNewest) throws ControllerException;
+
     Optional<Issuer> issuer(String name);
 
     /** All ACME issuers, sorted by name. */

@@ -98,7 +98,8 @@ class AgentSyncIT {
     private void startController(Path roots) throws Exception {
         ControllerConfig cfg = new ControllerConfig(tmp.resolve("controller"), new InetSocketAddress("127.0.0.1", 0),
                 List.of("localhost"), List.of("127.0.0.1"), Optional.empty(), Optional.of(roots), Duration.ofDays(7),
-                PAGE_BYTES, ControllerConfig.Keepalive.DEFAULT);
+                PAGE_BYTES, ControllerConfig.Keepalive.DEFAULT,
+                org.mailcert.controller.events.EventRetention.Limits.DEFAULT);
         controller = Controller.start(cfg, clock, creds -> Controller.netty(cfg.listen(), creds));
         adminChannel = channel(null);
         admin = AdminServiceGrpc.newBlockingStub(adminChannel).withCallCredentials(new BearerToken(

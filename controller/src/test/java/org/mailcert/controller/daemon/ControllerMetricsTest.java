@@ -156,13 +156,16 @@ class ControllerMetricsTest {
         acme.failed("dns");
         acme.failed("dns");
         acme.failed("rate_limited");
-        String text = new ControllerMetrics(c.store, hub, c.drift, acme).render();
+        String text = new ControllerMetrics(c.store, hub, c.drift, acme, () -> 7).render();
         Map<String, Double> m = parse(text);
         assertEquals(1.0, m.get("mailcert_acme_attempts_total{result=issued}"));
         assertEquals(3.0, m.get("mailcert_acme_attempts_total{result=failed}"));
         assertEquals(2.0, m.get("mailcert_acme_failures_total{kind=dns}"));
         assertEquals(1.0, m.get("mailcert_acme_failures_total{kind=rate_limited}"));
         assertEquals(0.0, m.get("mailcert_acme_certificates_failing"));
+        assertEquals(7.0, m.get("mailcert_events_pruned_total"));
+        assertEquals((double) c.store.lastEventSeq(), m.get("mailcert_event_seq"));
+        assertTrue(c.store.lastEventSeq() > 0);
         assertEquals(0.0, parse(render()).get("mailcert_acme_attempts_total{result=failed}"));
     }
 

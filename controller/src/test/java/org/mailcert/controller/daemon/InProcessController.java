@@ -45,7 +45,8 @@ public final class InProcessController implements AutoCloseable {
             Optional<InetSocketAddress> acmeDnsServer, Duration renewalTick) throws Exception {
         ControllerConfig cfg = new ControllerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0),
                 List.of("localhost"), List.of("127.0.0.1"), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                extraRoots, Duration.ofDays(7), SyncSession.PAGE_BYTES, ControllerConfig.Keepalive.DEFAULT);
+                extraRoots, Duration.ofDays(7), SyncSession.PAGE_BYTES, ControllerConfig.Keepalive.DEFAULT,
+                org.mailcert.controller.events.EventRetention.Limits.DEFAULT);
         Controller controller = Controller.start(cfg, clock, creds -> Controller.netty(cfg.listen(), creds),
                 RealAcme.wiring(clock, acmeDnsServer), renewalTick);
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", controller.port(),
