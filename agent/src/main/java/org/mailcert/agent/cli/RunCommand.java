@@ -164,9 +164,10 @@ final class RunCommand implements Callable<Integer> {
                     + " agent writes (Debian's includes conf.d/*.conf); keys go to mailcert/ there (default: ${DEFAULT-VALUE}).")
     Path nginxConfigDir;
 
-    @Option(names = "--nginx-listen", paramLabel = "PORT|ADDRESS:PORT", defaultValue = "443",
-            description = "What the webmail server blocks listen on (default: ${DEFAULT-VALUE}).")
-    String nginxListen;
+    @Option(names = "--nginx-listen", paramLabel = "PORT|ADDRESS:PORT", defaultValue = "443", split = ",",
+            description = "What the webmail server blocks listen on, one listen line each (repeatable; 443,[::]:443"
+                    + " for IPv4 and IPv6; default: ${DEFAULT-VALUE}). Each is probed after a change.")
+    List<String> nginxListen;
 
     @Option(names = "--webmail-upstream", paramLabel = "URL",
             description = "The webmail application nginx proxies to, e.g. http://127.0.0.1:8080 (Roundcube, SOGo, ...).")
@@ -394,7 +395,7 @@ final class RunCommand implements Callable<Integer> {
                     : new NginxSettings.Root(webmailRoot);
             return new NginxSettings(NginxSettings.NGINX, nginxConfigDir.resolve("nginx.conf"),
                     nginxConfigDir.resolve("conf.d").resolve("mailcert-webmail.conf"), nginxConfigDir.resolve("mailcert"),
-                    nginxListen.strip(), upstream, probeDeadline);
+                    nginxListen.stream().map(String::strip).toList(), upstream, probeDeadline);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -3,8 +3,13 @@ package org.mailcert.agent.target.nginx;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.mailcert.agent.probe.Endpoint;
 import org.mailcert.agent.probe.Protocol;
 
@@ -16,11 +21,12 @@ import org.mailcert.agent.probe.Protocol;
  * @param managedFile the file the agent writes (one {@code server} block per webmail name); nginx's
  *     configuration must include it (Debian's includes {@code conf.d/*.conf})
  * @param certDir where the agent keeps each certificate's key-and-chain file (0600)
- * @param listen what the blocks listen on: a port, or address:port ({@code 443}, {@code 127.0.0.1:8443})
+ * @param listen what the blocks listen on, one {@code listen} line each: a port, or address:port ({@code 443},
+ *     {@code 127.0.0.1:8443}, {@code [::]:443} for IPv6 beside {@code 443} for IPv4)
  * @param upstream where the webmail application is
  * @param deadline how long a reloaded nginx may take to serve the new certificate
  */
-public record NginxSettings(Path nginx, Path configFile, Path managedFile, Path certDir, String listen,
+public record NginxSettings(Path nginx, Path configFile, Path managedFile, Path certDir, List<String> listen,
         Upstream upstream, Duration deadline) {
     /** Debian's nginx binary. */
     public static final Path NGINX = Path.of("/usr/sbin/nginx");
@@ -36,8 +42,14 @@ public record NginxSettings(Path nginx, Path configFile, Path managedFile, Path 
         Objects.requireNonNull(certDir, "certDir");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(deadline, "deadline");
-        if (listen == null || !LISTEN.matcher(listen).matches() || port(listen) < 1 || port(listen) > 65535) {
-            throw new IllegalArgumentException("nginx listen \"" + listen + "\" is not PORT or ADDRESS:PORT");
+        listen = List.copyOf(listen);
+        if (listen.isEmpty()) {
+            throw new IllegalArgumentException("nginx listen: give at least one PORT or ADDRESS:PORT");
+        }
+        for (String l : listen) {
+            if (!LISTEN.matcher(l).matches() || port(l) < 1 || port(l) > 65535) {
+                throw new IllegalArgumentException("nginx listen \"" + l + "\" is not PORT or ADDRESS:PORT");
+            }
         }
         for (Path p : new Path[] {managedFile, certDir}) {
             if (!PLAIN.matcher(p.toString()).matches()) {
@@ -91,15 +103,29 @@ public record NginxSettings(Path nginx, Path configFile, Path managedFile, Path 
         }
     }
 
-    /** Where a probe connects: the listen address, or 127.0.0.1 when only a port is given. */
-    public Endpoint endpoint() {
-        var m = LISTEN.matcher(listen);
-        m.matches();
-        String address = m.group(1) == null ? "127.0.0.1" : m.group(1).replace("[", "").replace("]", "");
-        if (address.equals("0.0.0.0")) {
-            address = "127.0.0.1";
+    /**
+     * Where probes connect, once each: every listen address, with loopback for a wildcard ({@code 127.0.0.1}
+     * for a port alone or {@code 0.0.0.0}, {@code ::1} for {@code [::]}).
+     */
+    public List<Endpoint> endpoints() {
+        LinkedHashSet<Endpoint> out = new LinkedHashSet<>();
+        for (String l : listen) {
+            var m = LISTEN.matcher(l);
+            m.matches();
+            String address = m.group(1) == null ? "127.0.0.1" : m.group(1).replace("[", "").replace("]", "");
+            if (address.equals("0.0.0.0")) {
+                address = "127.0.0.1";
+            } else if (address.equals("::")) {
+                address = "::1";
+            }
+            out.add(new Endpoint("https", address, port(l), Protocol.IMPLICIT));
         }
-        return new Endpoint("https", address, port(listen), Protocol.IMPLICIT);
+        return List.copyOf(out);
+    }
+
+    /** The ports the blocks listen on. */
+    public Set<Integer> ports() {
+        return listen.stream().map(NginxSettings::port).collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static int port(String listen) {

@@ -81,11 +81,6 @@ public final class NginxTarget implements Target, Inspectable, Observable {
         return NAME;
     }
 
-    /** Where the webmail names are probed. */
-    org.mailcert.agent.probe.Endpoint settingsEndpoint() {
-        return settings.endpoint();
-    }
-
     @Override
     public Change apply(List<Binding> desired) throws TargetException {
         List<Binding> webmail = webmail(desired);
@@ -187,7 +182,7 @@ public final class NginxTarget implements Target, Inspectable, Observable {
         }
         Observed.Config config = new Observed.Config(NAME, settings.managedFile().toString(),
                 Fingerprints.sha256Hex(render(webmail).getBytes(UTF_8)), FileObserver.contentSha256(settings.managedFile()));
-        return new TargetObservation(NAME, files, List.of(config), List.of(settings.endpoint()), names, true, false);
+        return new TargetObservation(NAME, files, List.of(config), settings.endpoints(), names, true, false);
     }
 
     /** The managed file and the key directory. */
@@ -218,8 +213,10 @@ public final class NginxTarget implements Target, Inspectable, Observable {
 
     private String block(Binding b) {
         Path cert = certFile(b);
+        StringBuilder listen = new StringBuilder();
+        settings.listen().forEach(l -> listen.append("    listen ").append(l).append(" ssl;\n"));
         return "server {\n"
-                + "    listen " + settings.listen() + " ssl;\n"
+                + listen
                 + "    server_name " + b.servedName() + ";\n"
                 + "    ssl_certificate " + cert + ";\n"
                 + "    ssl_certificate_key " + cert + ";\n"
@@ -247,15 +244,15 @@ public final class NginxTarget implements Target, Inspectable, Observable {
      */
     private Map<String, String> conflicts(String dump, List<Binding> webmail) {
         Path managed = settings.managedFile().toAbsolutePath().normalize();
-        int port = settings.endpoint().port();
         Map<String, String> out = new LinkedHashMap<>();
         for (ServerBlocks.Block block : ServerBlocks.parse(dump)) {
-            if (block.file().toAbsolutePath().normalize().equals(managed) || !block.ports().contains(port)) {
+            Optional<Integer> port = settings.ports().stream().filter(block.ports()::contains).findFirst();
+            if (block.file().toAbsolutePath().normalize().equals(managed) || port.isEmpty()) {
                 continue;
             }
             for (Binding b : webmail) {
                 if (block.names().contains(b.servedName())) {
-                    out.putIfAbsent(b.id(), b.servedName() + " is already served on port " + port
+                    out.putIfAbsent(b.id(), b.servedName() + " is already served on port " + port.get()
                             + " by the admin's nginx configuration in " + block.file() + "; mailcert does not edit"
                             + " it: remove that server block or unbind webmail for this domain");
                 }
@@ -304,7 +301,7 @@ public final class NginxTarget implements Target, Inspectable, Observable {
                 .map(b -> new ServedCheck.Expectation(Optional.of(b.servedName()), b.leafSha256(), b.id())).toList();
         List<ServedCheck.Miss> misses;
         try {
-            misses = check.check(List.of(settings.endpoint()), expected);
+            misses = check.check(settings.endpoints(), expected);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw restoreAfter(journal, "interrupted while probing", Map.of(), e, true);
@@ -388,7 +385,7 @@ public final class NginxTarget implements Target, Inspectable, Observable {
         } catch (CommandException e) {
             problems.add("cannot run " + settings.nginx() + ": " + e.getMessage());
         }
-        return new TargetFacts("nginx", version, true, List.of(settings.endpoint()), List.of(), problems);
+        return new TargetFacts("nginx", version, true, settings.endpoints(), List.of(), problems);
     }
 
     /** Applied nginx changes that can be undone until committed. */

@@ -34,7 +34,7 @@ class NginxTargetTest {
 
     private NginxSettings settings(Path base, NginxSettings.Upstream upstream) {
         return new NginxSettings(Path.of("/usr/sbin/nginx"), base.resolve("nginx.conf"),
-                base.resolve("conf.d/mailcert-webmail.conf"), base.resolve("mailcert"), "443", upstream,
+                base.resolve("conf.d/mailcert-webmail.conf"), base.resolve("mailcert"), List.of("443"), upstream,
                 Duration.ofSeconds(1));
     }
 
@@ -124,11 +124,18 @@ class NginxTargetTest {
         assertThrows(IllegalArgumentException.class, () -> new NginxSettings.Root(Path.of("relative/dir")));
         assertThrows(IllegalArgumentException.class, () -> new NginxSettings.Root(Path.of("/srv/web mail")));
         assertThrows(IllegalArgumentException.class, () -> new NginxSettings(Path.of("/usr/sbin/nginx"),
-                base.resolve("nginx.conf"), base.resolve("conf.d/x.conf"), base.resolve("mailcert"), "443; include x",
+                base.resolve("nginx.conf"), base.resolve("conf.d/x.conf"), base.resolve("mailcert"),
+                List.of("443", "443; include x"), new NginxSettings.Root(Path.of("/srv")), Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new NginxSettings(Path.of("/usr/sbin/nginx"),
+                base.resolve("nginx.conf"), base.resolve("conf.d/x.conf"), base.resolve("mailcert"), List.of(),
                 new NginxSettings.Root(Path.of("/srv")), Duration.ofSeconds(1)));
-        assertEquals(Optional.of(8443), Optional.of(new NginxSettings(Path.of("/usr/sbin/nginx"), base.resolve("nginx.conf"),
-                base.resolve("conf.d/x.conf"), base.resolve("mailcert"), "127.0.0.1:8443",
-                new NginxSettings.Root(Path.of("/srv")), Duration.ofSeconds(1)).endpoint().port()));
+        NginxSettings dual = new NginxSettings(Path.of("/usr/sbin/nginx"), base.resolve("nginx.conf"),
+                base.resolve("conf.d/x.conf"), base.resolve("mailcert"), List.of("8443", "[::]:8443", "0.0.0.0:8443",
+                "192.0.2.7:9443"), new NginxSettings.Root(Path.of("/srv")), Duration.ofSeconds(1));
+        assertEquals(List.of("127.0.0.1:8443", "::1:8443", "192.0.2.7:9443"),
+                dual.endpoints().stream().map(e -> e.address() + ":" + e.port()).toList(),
+                "loopback for the wildcards, once each");
+        assertEquals(java.util.Set.of(8443, 9443), dual.ports());
     }
 
     @Test
