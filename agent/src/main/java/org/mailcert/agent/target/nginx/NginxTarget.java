@@ -69,6 +69,7 @@ public final class NginxTarget implements Target, Inspectable, Observable {
     private final NginxSettings settings;
     private final CommandRunner runner;
     private final ServedCheck check;
+    private final NginxWorkers workers = new NginxWorkers(Path.of("/proc"));
 
     public NginxTarget(NginxSettings settings, CommandRunner runner, TlsProbe probe) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -155,8 +156,11 @@ public final class NginxTarget implements Target, Inspectable, Observable {
                         + conflicts.values().iterator().next(), conflicts, null, false);
             }
             Steps.reached("nginx.validated");
+            Optional<Long> master = NginxWorkers.master(NginxWorkers.pidFile(dump));
+            Set<Long> oldWorkers = master.map(workers::accepting).orElse(Set.of());
             reload(journal);
             Steps.reached("nginx.reloaded");
+            awaitOldWorkers(journal, master, oldWorkers);
             probe(journal, webmail);
             Steps.reached("nginx.probed");
             LOG.info("nginx target: {} webmail name(s) served from {}{}", webmail.size(), settings.managedFile(),
@@ -289,6 +293,26 @@ public final class NginxTarget implements Target, Inspectable, Observable {
         }
         if (!r.succeeded()) {
             throw restoreAfter(journal, "nginx -s reload failed: " + nginxError(r), Map.of(), null, true);
+        }
+    }
+
+    /**
+     * Waits until the workers that accepted before the reload stop accepting, so that the proof that follows
+     * cannot be answered by an old worker a moment before it retires (and a drift check right after the
+     * apply cannot see the old certificate). A wait that runs out is only logged: the proof still decides.
+     */
+    private void awaitOldWorkers(FileJournal journal, Optional<Long> master, Set<Long> old) throws TargetException {
+        if (master.isEmpty() || old.isEmpty()) {
+            return;
+        }
+        try {
+            if (!workers.awaitRetired(master.get(), old, settings.deadline())) {
+                LOG.warn("nginx target: the workers from before the reload still accept connections after {}",
+                        settings.deadline());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw restoreAfter(journal, "interrupted while waiting for nginx's old workers", Map.of(), e, true);
         }
     }
 
