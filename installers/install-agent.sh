@@ -165,8 +165,10 @@ if [ -f "$data_dir/identity/agent.key" ] && [ -z "$force" ]; then
 else
   [ -n "$controller" ] || bad_usage "--controller is needed to enroll"
   [ -n "$token" ] || bad_usage "a join token is needed to enroll: --token, --token-file or MAILCERT_JOIN_TOKEN"
+  # Its "next:" hint is what the rest of this script does, so it is left out.
   MAILCERT_JOIN_TOKEN=$token mailcert-agent enroll --controller "$controller" --data-dir "$data_dir" \
-    ${force:+--force} || die "enrollment failed (the message above says why); nothing was started"
+    ${force:+--force} >"$work/enroll.log" || die "enrollment failed (the message above says why); nothing was started"
+  grep -v '^  next:' "$work/enroll.log" || true
 fi
 token=
 
