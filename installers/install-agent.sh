@@ -182,10 +182,13 @@ detect_targets() {
   echo "$found"
 }
 # agent.yaml is the admin's file (a conffile) with one block of ours; the rest is left as it is.
-awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == b { skip = 1; next } $0 == e { skip = 0; next } !skip' \
-  "$CONFIG" >"$work/admin.yaml"
-awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == b { on = 1; next } $0 == e { on = 0; next } on' \
-  "$CONFIG" >"$work/ours.yaml"
+# block inside|outside: the lines of agent.yaml between our marks, or all the others.
+block() {
+  awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v want="$1" \
+    '$0 == b { on = 1; next } $0 == e { on = 0; next } (on && want == "inside") || (!on && want == "outside")' "$CONFIG"
+}
+block outside >"$work/admin.yaml"
+block inside >"$work/ours.yaml"
 if [ -z "$targets" ] && [ -z "$set_lines" ] && grep -q '^target:' "$work/ours.yaml" "$work/admin.yaml"; then
   say "keeping the targets in $CONFIG"
 else
@@ -217,8 +220,7 @@ else
   chmod 644 "$CONFIG.install-agent.new"
   mv "$CONFIG.install-agent.new" "$CONFIG"
   say "set in $CONFIG:"
-  awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == b { on = 1; next } $0 == e { on = 0; next } on { print "  " $0 }' \
-    "$CONFIG"
+  block inside | sed 's/^/  /'
 fi
 
 # ---- 4. the service ------------------------------------------------------------------------------

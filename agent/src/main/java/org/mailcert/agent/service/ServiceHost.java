@@ -48,4 +48,9 @@ public record ServiceHost(Platform platform, CommandRunner runner, Clock clock, 
     ServiceRegistration registration() {
         return new ServiceRegistration(new Programs(runner));
     }
+
+    /** Restricts directories to SYSTEM and Administrators. */
+    AdminOnlyAcl acl() {
+        return new AdminOnlyAcl(new Programs(runner));
+    }
 }

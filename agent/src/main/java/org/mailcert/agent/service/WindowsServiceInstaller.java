@@ -76,7 +76,7 @@ public final class WindowsServiceInstaller {
         List<String> done = new ArrayList<>();
         try {
             // What runs as SYSTEM: a custom install dir that users may write to would let them replace it.
-            new AdminOnlyAcl(new Programs(host.runner())).restrict(r.installDir(), "the install dir");
+            host.acl().restrict(r.installDir(), "the install dir");
             done.add("restricted " + r.installDir() + " to SYSTEM and Administrators");
             host.out().println("install dir " + r.installDir() + ": only SYSTEM and Administrators have access");
             prepareDataDir(r, new IdentityStore(r.dataDir()), plan.token(), done);
@@ -165,7 +165,7 @@ public final class WindowsServiceInstaller {
             List<String> done) throws AgentException, IOException, InterruptedException {
         boolean created = !Files.isDirectory(r.dataDir());
         Files.createDirectories(r.dataDir());
-        new AdminOnlyAcl(new Programs(host.runner())).restrict(r.dataDir(), "the data dir");
+        host.acl().restrict(r.dataDir(), "the data dir");
         done.add("restricted " + r.dataDir() + " to SYSTEM and Administrators");
         host.out().println("data dir " + r.dataDir() + ": only SYSTEM and Administrators have access");
         if (token.isEmpty()) {

@@ -248,9 +248,10 @@ public final class NginxTarget implements Target, Inspectable, Observable {
      */
     private Map<String, String> conflicts(String dump, List<Binding> webmail) {
         Path managed = settings.managedFile().toAbsolutePath().normalize();
+        Set<Integer> ports = settings.ports();
         Map<String, String> out = new LinkedHashMap<>();
         for (ServerBlocks.Block block : ServerBlocks.parse(dump)) {
-            Optional<Integer> port = settings.ports().stream().filter(block.ports()::contains).findFirst();
+            Optional<Integer> port = ports.stream().filter(block.ports()::contains).findFirst();
             if (block.file().toAbsolutePath().normalize().equals(managed) || port.isEmpty()) {
                 continue;
             }
